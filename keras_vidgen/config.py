@@ -1,0 +1,156 @@
+"""Run configuration: dataclasses of defaults, named size presets, and a JSON round trip.
+
+A run is fully described by one `TrainConfig`; `train()` writes the resolved config as
+`config.json` beside the logs and the export, and `TrainConfig.load()` reads it back.
+"""
+
+import dataclasses
+import json
+from typing import Optional
+
+
+@dataclasses.dataclass
+class DataConfig:
+    """What the model sees: where clips come from and their shape.
+
+    Attributes:
+        data: a glob, folder or file of videos (local or remote); `None` uses the built-in moving
+            shapes, made once in the cache folder.
+        frames: frames per clip (the generator makes clips of this length).
+        size: clip height and width in pixels.
+        batch_size: clips per training step.
+        stride: take every `stride`-th frame of the source video.
+        shapes_videos: clips in the built-in data set when `data` is `None`.
+    """
+
+    data: Optional[str] = None
+    frames: int = 16
+    size: int = 64
+    batch_size: int = 8
+    stride: int = 1
+    shapes_videos: int = 256
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    """The networks.
+
+    Attributes:
+        arch: architecture name (see `keras_vidgen.models.ARCHITECTURES`).
+        latent_dim: latent vector length.
+        g_filters: channels of the generator's smallest (widest) block.
+        d_filters: channels of the discriminator's first layer.
+    """
+
+    arch: str = "dcgan3d"
+    latent_dim: int = 128
+    g_filters: int = 512
+    d_filters: int = 64
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """One training run: data, model, optimisation, and where outputs go.
+
+    Attributes:
+        name: the run's name; exports go to `<export_dir>/<name>/<version>/`.
+        data: a `DataConfig`.
+        model: a `ModelConfig`.
+        loss: "hinge" or "bce".
+        g_learning_rate, d_learning_rate: Adam learning rates of G and D.
+        beta_1, beta_2: Adam's moment decay rates (0.5 is the DCGAN choice for beta_1).
+        epochs: passes of `steps_per_epoch` steps.
+        steps_per_epoch: training steps per epoch (the data repeats).
+        seed: seeds data order, latents and weights.
+        logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>/`.
+        export_dir: the SavedModel base folder; `None` skips the export.
+        num_samples: videos in the fixed monitoring batch shown in TensorBoard.
+    """
+
+    name: str = "vidgen"
+    data: DataConfig = dataclasses.field(default_factory=DataConfig)
+    model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
+    loss: str = "hinge"
+    g_learning_rate: float = 2e-4
+    d_learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    epochs: int = 20
+    steps_per_epoch: int = 100
+    seed: int = 0
+    logdir: str = "runs"
+    export_dir: Optional[str] = "saved_models"
+    num_samples: int = 8
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def to_json(self):
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values):
+        """Builds a config from a dict such as `to_dict()` returns; unknown keys are an error."""
+        values = dict(values)
+        data = _dataclass_from_dict(DataConfig, values.pop("data", {}))
+        model = _dataclass_from_dict(ModelConfig, values.pop("model", {}))
+        return _dataclass_from_dict(cls, values, data=data, model=model)
+
+    @classmethod
+    def from_json(cls, text):
+        return cls.from_dict(json.loads(text))
+
+    def save(self, path):
+        with open(path, "w") as file:
+            file.write(self.to_json() + "\n")
+
+    @classmethod
+    def load(cls, path):
+        with open(path) as file:
+            return cls.from_json(file.read())
+
+
+def _dataclass_from_dict(cls, values, **extra):
+    known = {field.name for field in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"Unknown {cls.__name__} setting(s) {unknown}; known: {sorted(known)}.")
+    return cls(**values, **extra)
+
+
+# Named sizes. "small" is the main job: it learns visibly in a few minutes on 2 CPU cores.
+PRESETS = {
+    "tiny": dict(
+        data=dict(frames=4, size=16, batch_size=2, shapes_videos=8),
+        model=dict(latent_dim=16, g_filters=32, d_filters=8),
+        epochs=1, steps_per_epoch=2, num_samples=2,
+    ),
+    "small": dict(
+        data=dict(frames=16, size=32, batch_size=16, shapes_videos=256),
+        model=dict(latent_dim=64, g_filters=256, d_filters=32),
+        epochs=8, steps_per_epoch=150,
+    ),
+    "base": dict(
+        data=dict(frames=16, size=64, batch_size=8, shapes_videos=512),
+        model=dict(latent_dim=128, g_filters=512, d_filters=64),
+        epochs=50, steps_per_epoch=500,
+    ),
+}
+
+
+def preset(preset_name, /, **overrides):
+    """Returns the `TrainConfig` of a named preset, with top-level fields overridden.
+
+    Args:
+        preset_name: a key of `PRESETS` ("tiny", "small", "base").
+        **overrides: `TrainConfig` fields to replace (e.g. `epochs=3`).
+
+    Example:
+        >>> config = preset("small", epochs=2)
+        >>> config.data.size
+        32
+    """
+    if preset_name not in PRESETS:
+        raise ValueError(f"Unknown preset {preset_name!r}; choose one of {sorted(PRESETS)}.")
+    config = TrainConfig.from_dict(PRESETS[preset_name])
+    return dataclasses.replace(config, **overrides)
