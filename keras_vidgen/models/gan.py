@@ -1,0 +1,195 @@
+"""`VideoGAN`: a `keras.Model` that trains a video generator against a discriminator with `fit()`."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_vidgen import losses, media
+
+
+@keras.saving.register_keras_serializable(package="keras_vidgen")
+class VideoGAN(keras.Model):
+    """Adversarial training of a video generator, driven by plain `model.fit()`.
+
+    Composes a generator (`z [N, latent_dim]` -> video `[N, T, H, W, C]` in [-1, 1]) and a
+    discriminator (video -> logits). Each `train_step` makes one discriminator update and one
+    generator update with fresh latents (Goodfellow et al. 2014; the keras-io DCGAN example's
+    structure). Calling the model runs the generator, so it is built, saveable and exportable.
+
+    Args:
+        generator: a built `keras.Model` mapping latents to videos.
+        discriminator: a built `keras.Model` mapping videos to realness logits.
+        seed: seeds the latents drawn during training; the stream's state is a model weight, so
+            a reloaded model continues the same random stream.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+
+    Example:
+        >>> gan = VideoGAN(build_generator(128, 16, 64), build_discriminator(16, 64))
+        >>> gan.compile(
+        ...     g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        ...     d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        ...     loss="hinge",
+        ... )
+        >>> gan.fit(video_dataset("clips/*.mp4"), epochs=10)
+        >>> videos = gan.generate(4, seed=0)  # uint8 [4, 16, 64, 64, 3]
+    """
+
+    def __init__(self, generator, discriminator, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.seed = seed
+        self.latent_dim = int(generator.input_shape[-1])
+        self.video_shape = tuple(int(d) for d in generator.output_shape[1:])
+        expected = tuple(int(d) for d in discriminator.input_shape[1:])
+        if self.video_shape != expected:
+            raise ValueError(
+                f"The generator makes videos of shape {self.video_shape} but the discriminator "
+                f"expects {expected}; build both for the same frames, size and channels."
+            )
+        # The latent stream's state is a weight of the model, so `save`/`load_model` and
+        # checkpoints continue the same stream (a keras.random.SeedGenerator is not saved).
+        initial_seed = np.random.randint(2**31) if seed is None else seed
+        self.latent_seed = self.add_weight(
+            name="latent_seed",
+            shape=(2,),
+            dtype="int64",
+            initializer=keras.initializers.Constant([initial_seed, 0]),
+            trainable=False,
+            aggregation="only_first_replica",
+        )
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        # Both networks are functional models, built on construction; fit() never builds a
+        # subclassed model's sub-networks, so the GAN declares itself built here.
+        self.built = True
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def compile(self, g_optimizer, d_optimizer, loss="hinge", **kwargs):
+        """Sets both optimizers and the adversarial loss.
+
+        Args:
+            g_optimizer: the generator's optimizer (instance, name or config).
+            d_optimizer: the discriminator's optimizer.
+            loss: "hinge" or "bce" (non-saturating); see `keras_vidgen.losses`.
+            **kwargs: passed to `keras.Model.compile` (e.g. `run_eagerly`, `jit_compile`).
+        """
+        # No optimizer for Keras itself: a placeholder one would be built, saved and logged as if
+        # it trained something.
+        super().compile(optimizer=None, **kwargs)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.gan_loss = loss
+        self.d_loss_fn, self.g_loss_fn = losses.get(loss)
+        # Keras builds only `self.optimizer`; building ours now creates their slots inside the
+        # caller's distribution scope and before a checkpoint is restored into them.
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    def get_compile_config(self):
+        return {
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "loss": self.gan_loss,
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
+            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
+            loss=config["loss"],
+        )
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        batch_size = tf.shape(real)[0]
+        d_loss, real_logits, fake_logits = self._discriminator_step(real, batch_size)
+        g_loss = self._generator_step(batch_size)
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(tf.reduce_mean(real_logits))
+        self.d_fake_tracker.update_state(tf.reduce_mean(fake_logits))
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _discriminator_step(self, real, batch_size):
+        z = self._sample_latents(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            per_example = self.d_loss_fn(real_logits, fake_logits)
+            loss = self._average_over_global_batch(per_example, batch_size)
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return tf.reduce_mean(per_example), real_logits, fake_logits
+
+    def _generator_step(self, batch_size):
+        z = self._sample_latents(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            per_example = self.g_loss_fn(self.discriminator(fake, training=True))
+            loss = self._average_over_global_batch(per_example, batch_size)
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return tf.reduce_mean(per_example)
+
+    def _sample_latents(self, batch_size):
+        seed = tf.identity(self.latent_seed)
+        self.latent_seed.assign_add(tf.constant([0, 1], tf.int64))
+        # Each replica folds in its id, so replicas draw different latents from one state.
+        replica = tf.distribute.get_replica_context()
+        replica_id = replica.replica_id_in_sync_group if replica is not None else 0
+        seed = tf.random.experimental.stateless_fold_in(seed, replica_id)
+        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed)
+
+    @staticmethod
+    def _average_over_global_batch(per_example, batch_size):
+        # Under a tf.distribute strategy gradients are summed across replicas, so each replica
+        # divides its sum by the global batch; on one device this is the plain mean.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        global_batch = tf.cast(batch_size * replicas, per_example.dtype)
+        return tf.reduce_sum(per_example) / global_batch
+
+    def latents(self, num, seed=None):
+        """Returns `num` standard-normal latents as float32 `[num, latent_dim]` (numpy, seeded)."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((num, self.latent_dim)).astype(np.float32)
+
+    def generate(self, num, seed=None, batch_size=16):
+        """Generates `num` videos as uint8 `[num, frames, height, width, channels]`.
+
+        Args:
+            num: how many videos.
+            seed: the same seed gives the same videos from the same weights.
+            batch_size: videos generated per forward pass.
+        """
+        z = self.latents(num, seed)
+        batches = [
+            media.to_uint8(self.generator(z[i:i + batch_size], training=False)).numpy()
+            for i in range(0, num, batch_size)
+        ]
+        return np.concatenate(batches, axis=0)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        return cls(**config)
