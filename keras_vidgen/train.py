@@ -1,0 +1,135 @@
+"""`train(config)`: data -> models -> compile -> fit -> checkpoint -> export, from one config."""
+
+import dataclasses
+import os
+import time
+
+import keras
+
+from keras_vidgen import callbacks as vidgen_callbacks
+from keras_vidgen import data as vidgen_data
+from keras_vidgen import export, media, models
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What a run produced and where.
+
+    Attributes:
+        model: the trained `VideoGAN`.
+        run_dir: folder of this run: `config.json`, `checkpoint.keras`, `samples.gif`, `logs/`.
+        logdir: the TensorBoard folder (`tensorboard --logdir` it).
+        checkpoint: the `.keras` file of the final model (both networks and optimizers).
+        export_path: the SavedModel version folder, or `None` if exporting was off.
+        sample_path: a GIF of generated videos.
+        data_path: the videos trained on (the built-in data set's cache folder if none was given).
+        seconds: wall time of the whole run.
+    """
+
+    model: keras.Model
+    run_dir: str
+    logdir: str
+    checkpoint: str
+    export_path: str
+    sample_path: str
+    data_path: str
+    seconds: float
+
+
+def train(config, extra_callbacks=()):
+    """Trains a video GAN as `config` describes and writes every output of the run.
+
+    Args:
+        config: a `keras_vidgen.config.TrainConfig`.
+        extra_callbacks: more Keras callbacks for `fit`.
+
+    Returns:
+        A `TrainResult`.
+
+    Example:
+        >>> from keras_vidgen.config import preset
+        >>> result = train(preset("small", epochs=2))
+        >>> result.export_path
+        'saved_models/vidgen/1'
+    """
+    started = time.time()
+    keras.utils.set_random_seed(config.seed)
+    run_dir = _new_run_dir(config.logdir, config.name)
+    config.save(os.path.join(run_dir, "config.json"))
+    data_path = resolve_data(config)
+    dataset = vidgen_data.video_dataset(
+        data_path,
+        frames=config.data.frames,
+        size=config.data.size,
+        batch_size=config.data.batch_size,
+        stride=config.data.stride,
+        repeat=True,
+        seed=config.seed,
+    )
+    model = build_model(config)
+    logdir = os.path.join(run_dir, "logs")
+    checkpoint = os.path.join(run_dir, "checkpoint.keras")
+    model.fit(
+        dataset,
+        epochs=config.epochs,
+        steps_per_epoch=config.steps_per_epoch,
+        shuffle=False,  # video_dataset shuffles; Keras cannot shuffle a tf.data pipeline anyway.
+        callbacks=[
+            keras.callbacks.TensorBoard(logdir),
+            vidgen_callbacks.VideoSamples(logdir, config.num_samples, seed=config.seed),
+            keras.callbacks.ModelCheckpoint(checkpoint),
+            *extra_callbacks,
+        ],
+    )
+    export_path = None
+    if config.export_dir:
+        export_path = export.export_generator(model, os.path.join(config.export_dir, config.name))
+    samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed))
+    sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
+    return TrainResult(
+        model, run_dir, logdir, checkpoint, export_path, sample_path, data_path,
+        seconds=time.time() - started,
+    )
+
+
+def build_model(config):
+    """Builds and compiles the `VideoGAN` a config describes (Adam for both networks)."""
+    model = models.build_video_gan(
+        config.model.arch,
+        latent_dim=config.model.latent_dim,
+        frames=config.data.frames,
+        size=config.data.size,
+        g_filters=config.model.g_filters,
+        d_filters=config.model.d_filters,
+        seed=config.seed,
+    )
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(config.g_learning_rate, config.beta_1, config.beta_2),
+        d_optimizer=keras.optimizers.Adam(config.d_learning_rate, config.beta_1, config.beta_2),
+        loss=config.loss,
+    )
+    return model
+
+
+def resolve_data(config):
+    """Returns the configured video location, or the built-in moving shapes (made on first use)."""
+    if config.data.data:
+        return config.data.data
+    # Clips twice as long as needed, so random starts give varied clips of every video.
+    return vidgen_data.cached_moving_shapes(
+        num_videos=config.data.shapes_videos,
+        frames=2 * (config.data.frames - 1) * config.data.stride + 2,
+        size=config.data.size,
+        seed=config.seed,
+    )
+
+
+def _new_run_dir(logdir, name):
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    run_dir = os.path.join(logdir, f"{name}-{stamp}")
+    suffix = 1
+    while os.path.exists(run_dir):
+        suffix += 1
+        run_dir = os.path.join(logdir, f"{name}-{stamp}-{suffix}")
+    os.makedirs(run_dir)
+    return run_dir
