@@ -1,0 +1,68 @@
+"""Shared fixtures: small real video files written with OpenCV, good and broken."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+FRAME_SIZE = (40, 32)  # width, height: not square, so resizing and cropping are exercised.
+
+
+def numbered_frames(count, width=FRAME_SIZE[0], height=FRAME_SIZE[1]):
+    """Frames whose whole area has grey level 8 * index: a frame's index is readable after decoding.
+
+    Steps of 8 grey levels survive lossy codecs, so `round(mean / 8)` recovers the index.
+    """
+    return [np.full((height, width, 3), 8 * index, np.uint8) for index in range(count)]
+
+
+def frame_index(frame):
+    """Recovers the index written by `numbered_frames` from a decoded uint8 frame."""
+    return int(round(float(np.mean(frame)) / 8))
+
+
+def write_video(path, frames, fourcc="mp4v", fps=10):
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), fps, (width, height))
+    assert writer.isOpened(), f"OpenCV cannot write {path} with {fourcc}"
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def video_dir(tmp_path_factory):
+    """A folder of good videos in two containers: 3 x .mp4 (mp4v) and 2 x .avi (MJPG), 12 frames."""
+    folder = tmp_path_factory.mktemp("videos")
+    for index in range(3):
+        write_video(folder / f"clip{index}.mp4", numbered_frames(12))
+    nested = folder / "nested"
+    nested.mkdir()
+    for index in range(2):
+        write_video(nested / f"clip{index}.avi", numbered_frames(12), fourcc="MJPG")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def coloured_video(tmp_path_factory):
+    """A video whose frames are pure red in RGB (written as BGR (0, 0, 255))."""
+    frames = [np.zeros((32, 32, 3), np.uint8) for _ in range(6)]
+    for frame in frames:
+        frame[..., 2] = 255
+    return write_video(tmp_path_factory.mktemp("red") / "red.avi", frames, fourcc="MJPG")
+
+
+@pytest.fixture(scope="session")
+def broken_files(tmp_path_factory, video_dir):
+    """Broken inputs: a zero-byte file, a text file named .mp4, and a truncated video."""
+    folder = tmp_path_factory.mktemp("broken")
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "text.mp4").write_text("this is not a video\n" * 20)
+    good = (video_dir / "clip0.mp4").read_bytes()
+    (folder / "truncated.mp4").write_bytes(good[: len(good) // 3])
+    return {path.stem: str(path) for path in folder.iterdir()}

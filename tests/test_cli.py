@@ -1,0 +1,110 @@
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from keras_vidgen import cli
+
+TINY = ["--preset", "tiny", "--epochs", "2", "--steps-per-epoch", "2", "--seed", "3"]
+
+
+def vidgen_executable():
+    found = shutil.which("vidgen") or os.path.join(os.path.dirname(sys.executable), "vidgen")
+    assert os.path.exists(found), "the vidgen console script is not installed (pip install -e .)"
+    return found
+
+
+def summaries(logdir, tag):
+    """Yields (event, value) of every summary with `tag` in the event files below `logdir`."""
+    for path in glob.glob(os.path.join(logdir, "**", "events.out.tfevents.*"), recursive=True):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                if value.tag == tag:
+                    yield event, value
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """One real `vidgen train` run through the installed console script, on the built-in data."""
+    root = tmp_path_factory.mktemp("cli")
+    environment = dict(os.environ, KERAS_VIDGEN_CACHE=str(root / "cache"))
+    result = subprocess.run(
+        [vidgen_executable(), "train", *TINY, "--name", "tiny", "--logdir", str(root / "runs"),
+         "--export-dir", str(root / "exports")],
+        capture_output=True, text=True, timeout=600, cwd=str(root), env=environment,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    (run_dir,) = glob.glob(str(root / "runs" / "tiny-*"))
+    return root, run_dir, result.stdout
+
+
+@pytest.mark.slow
+def test_train_writes_logs_with_a_gif_checkpoint_export_and_sample(trained_run):
+    root, run_dir, stdout = trained_run
+    gifs = list(summaries(os.path.join(run_dir, "logs"), "samples/video"))
+    assert len(gifs) == 2  # one per epoch
+    event, value = gifs[-1]
+    assert value.metadata.plugin_data.plugin_name == "images"
+    width, height, encoded = value.tensor.string_val
+    assert encoded.startswith(b"GIF89a") and int(width) > 0 and int(height) > 0
+    assert list(summaries(os.path.join(run_dir, "logs"), "epoch_d_loss"))
+    assert list(summaries(os.path.join(run_dir, "logs"), "lr/g"))
+
+    assert tf.saved_model.contains_saved_model(str(root / "exports" / "tiny" / "1"))
+    for name in ("config.json", "checkpoint.keras", "samples.gif"):
+        assert os.path.exists(os.path.join(run_dir, name)), name
+    assert Image.open(os.path.join(run_dir, "samples.gif")).n_frames == 4
+    assert "tensorboard --logdir" in stdout and str(root / "exports" / "tiny" / "1") in stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", ["checkpoint", "export"])
+def test_sample_from_a_checkpoint_or_an_export(trained_run, source, tmp_path):
+    root, run_dir, _ = trained_run
+    model = os.path.join(run_dir, "checkpoint.keras") if source == "checkpoint" else str(root / "exports" / "tiny")
+    out = str(tmp_path / "out.gif")
+    assert cli.main(["sample", model, "--num", "3", "--out", out, "--seed", "1"]) == 0
+    gif = Image.open(out)
+    assert gif.n_frames == 4 and gif.size == (32, 32)  # 3 videos of 16 px tiled 2 x 2
+
+
+@pytest.mark.slow
+def test_export_a_checkpoint_as_a_new_version(trained_run, tmp_path):
+    _, run_dir, _ = trained_run
+    checkpoint = os.path.join(run_dir, "checkpoint.keras")
+    args = ["export", checkpoint, "--export-dir", str(tmp_path), "--name", "m"]
+    assert cli.main(args) == 0
+    assert cli.main(args) == 0
+    assert sorted(os.listdir(tmp_path / "m")) == ["1", "2"]
+    assert cli.main(args + ["--version", "1"]) == 1  # refuses to overwrite
+
+
+def test_make_shapes(tmp_path):
+    out = str(tmp_path / "shapes")
+    assert cli.main(["make-shapes", out, "--num", "3", "--frames", "6", "--size", "16"]) == 0
+    assert len(glob.glob(os.path.join(out, "*.mp4"))) == 3
+
+
+def test_train_with_a_glob_that_matches_nothing_names_it(tmp_path, capsys):
+    pattern = str(tmp_path / "none" / "*.mp4")
+    code = cli.main(["train", *TINY, "--data", pattern, "--logdir", str(tmp_path / "runs"), "--no-export"])
+    assert code == 1
+    assert pattern in capsys.readouterr().err
+
+
+def test_flags_override_the_preset():
+    args = cli._parser().parse_args(["train", "--preset", "tiny", "--frames", "6", "--loss", "bce", "--no-export"])
+    config = cli.config_from_args(args)
+    assert config.data.frames == 6 and config.loss == "bce" and config.export_dir is None
+    assert config.data.size == 16  # untouched preset value
+
+
+def test_sample_of_a_missing_model_names_it(tmp_path, capsys):
+    missing = str(tmp_path / "nope.keras")
+    assert cli.main(["sample", missing]) == 1
+    assert missing in capsys.readouterr().err
