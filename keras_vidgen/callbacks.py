@@ -1,16 +1,33 @@
-"""Callbacks that show a run in TensorBoard: animated samples and the real learning rates.
+"""Callbacks that show a run in TensorBoard: grouped scalars, animated samples, hyperparameters.
 
-Everything here runs eagerly between steps (never `tf.summary` inside `train_step`).
+Everything here runs eagerly between steps (never `tf.summary` inside `train_step`). Runs inside a
+log folder: `train/` holds per-step scalars and the videos, `epoch/` the per-epoch scalars on the
+same step axis, so TensorBoard draws both on one chart.
 """
 
 import os
+import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+from tensorboard.plugins.hparams import api as hparams_api
 from tensorboard.plugins.image import metadata as image_metadata
 
 from keras_vidgen import media
+
+# Metric name -> TensorBoard tag. Unlisted names ending in "_penalty" go under "penalty/", the
+# rest under "metrics/".
+SCALAR_TAGS = {"d_loss": "loss/d", "g_loss": "loss/g", "d_real": "d/real", "d_fake": "d/fake"}
+
+
+def scalar_tag(metric_name):
+    """Returns the grouped TensorBoard tag of a metric name (`"d_loss"` -> `"loss/d"`)."""
+    if metric_name in SCALAR_TAGS:
+        return SCALAR_TAGS[metric_name]
+    if metric_name.endswith("_penalty"):
+        return "penalty/" + metric_name[: -len("_penalty")]
+    return "metrics/" + metric_name
 
 
 def write_gif_summary(tag, video, step, fps=8, description=None):
@@ -34,27 +51,100 @@ def write_gif_summary(tag, video, step, fps=8, description=None):
     tf.summary.write(tag, tensor, step=step, metadata=metadata)
 
 
+def _global_step(model):
+    return int(model.g_optimizer.iterations.numpy())
+
+
+def _learning_rate(optimizer):
+    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+class ScalarLogger(keras.callbacks.Callback):
+    """Logs losses, scores, penalties, both learning rates and throughput under grouped tags.
+
+    Tags: `loss/d`, `loss/g`, `d/real`, `d/fake`, `penalty/<name>`, `lr/g`, `lr/d` and
+    `speed/clips_per_sec`. Per-step values go to the `train` run every `update_freq` steps; they
+    are the running means Keras keeps over the current epoch. Per-epoch values go to the `epoch`
+    run at the epoch's last step. The learning rates are read from the GAN's own two optimizers
+    (Keras's `TensorBoard` callback can only see `model.optimizer`, which a GAN does not use).
+
+    Args:
+        logdir: the run's log folder.
+        batch_size: clips per step, for the throughput.
+        update_freq: log per-step scalars every this many steps (0 turns them off).
+    """
+
+    def __init__(self, logdir, batch_size, update_freq=50):
+        super().__init__()
+        self.logdir = logdir
+        self.batch_size = batch_size
+        self.update_freq = update_freq
+        self._writers = {}
+        self._clocks = {}
+
+    def on_train_begin(self, logs=None):
+        self._writers = {
+            run: tf.summary.create_file_writer(os.path.join(self.logdir, run))
+            for run in ("train", "epoch")
+        }
+        # Each run measures throughput since its own previous write.
+        start = (time.perf_counter(), _global_step(self.model))
+        self._clocks = {run: start for run in self._writers}
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = _global_step(self.model)
+        if self.update_freq and step % self.update_freq == 0:
+            self._write("train", logs or {}, step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._write("epoch", logs or {}, _global_step(self.model))
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
+
+    def _write(self, run, logs, step):
+        with self._writers[run].as_default(step=step):
+            for name, value in logs.items():
+                tf.summary.scalar(scalar_tag(name), float(value))
+            tf.summary.scalar("lr/g", _learning_rate(self.model.g_optimizer))
+            tf.summary.scalar("lr/d", _learning_rate(self.model.d_optimizer))
+            tf.summary.scalar("speed/clips_per_sec", self._clips_per_second(run, step))
+        self._writers[run].flush()
+
+    def _clips_per_second(self, run, step):
+        now = time.perf_counter()
+        started, start_step = self._clocks[run]
+        self._clocks[run] = (now, step)
+        return self.batch_size * (step - start_step) / max(now - started, 1e-9)
+
+
 class VideoSamples(keras.callbacks.Callback):
     """Logs videos from one fixed batch of latents as animated GIFs and frame strips.
 
     The latents are drawn once when training begins, so every logged GIF shows the same videos
-    improving. Also logs both optimizers' learning rates (`lr/g`, `lr/d`), which Keras's
-    `TensorBoard` callback cannot see because a GAN's optimizers are not `model.optimizer`.
+    improving (`samples/video`, `samples/frames`). Real clips, when given, are logged once at the
+    start (`real/video`, `real/frames`) for comparison.
 
     Args:
-        logdir: TensorBoard folder; summaries go to its `train` run.
+        logdir: the run's log folder; videos go to its `train` run.
         num_samples: videos in the fixed batch (tiled into one grid GIF).
         seed: seeds the fixed latents.
         every_n_epochs: log every this many epochs (the last epoch is always logged).
+        every_n_steps: also log every this many steps (0: only at epoch ends).
+        real_clips: optional uint8 `[n, frames, height, width, 3]` real clips.
         fps: GIF playback rate.
     """
 
-    def __init__(self, logdir, num_samples=8, seed=0, every_n_epochs=1, fps=8):
+    def __init__(self, logdir, num_samples=8, seed=0, every_n_epochs=1, every_n_steps=0,
+                 real_clips=None, fps=8):
         super().__init__()
         self.logdir = logdir
         self.num_samples = num_samples
         self.seed = seed
         self.every_n_epochs = every_n_epochs
+        self.every_n_steps = every_n_steps
+        self.real_clips = real_clips
         self.fps = fps
         self._writer = None
         self._latents = None
@@ -62,20 +152,63 @@ class VideoSamples(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self._latents = self.model.latents(self.num_samples, self.seed)
         self._writer = tf.summary.create_file_writer(os.path.join(self.logdir, "train"))
+        if self.real_clips is not None:
+            self._log_videos("real", np.asarray(self.real_clips), _global_step(self.model))
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = _global_step(self.model)
+        if self.every_n_steps and step % self.every_n_steps == 0:
+            self._log_generated(step)
 
     def on_epoch_end(self, epoch, logs=None):
         last = epoch + 1 == self.params.get("epochs")
-        if (epoch + 1) % self.every_n_epochs and not last:
-            return
+        if (epoch + 1) % self.every_n_epochs == 0 or last:
+            self._log_generated(_global_step(self.model))
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+
+    def _log_generated(self, step):
         videos = media.to_uint8(self.model.generator(self._latents, training=False)).numpy()
+        self._log_videos("samples", videos, step)
+
+    def _log_videos(self, prefix, videos, step):
+        with self._writer.as_default(step=step):
+            write_gif_summary(f"{prefix}/video", media.tile_videos(videos), step=step, fps=self.fps)
+            tf.summary.image(f"{prefix}/frames", media.frame_strip(videos)[np.newaxis])
+        self._writer.flush()
+
+
+class HParamsLogger(keras.callbacks.Callback):
+    """Records the run's hyperparameters and final metrics for TensorBoard's HPARAMS tab.
+
+    Args:
+        logdir: the run's log folder (hyperparameters go to its `hparams` run).
+        hparams: a flat dict of name -> bool, int, float or str (e.g. from
+            `flatten_hparams(config.to_dict())`).
+    """
+
+    def __init__(self, logdir, hparams):
+        super().__init__()
+        self.logdir = logdir
+        self.hparams = hparams
+        self._writer = None
+
+    def on_train_begin(self, logs=None):
+        self._writer = tf.summary.create_file_writer(os.path.join(self.logdir, "hparams"))
+        metrics = [hparams_api.Metric(f"final/{tag}") for tag in SCALAR_TAGS.values()]
         with self._writer.as_default():
-            write_gif_summary(
-                "samples/video", media.tile_videos(videos), step=epoch, fps=self.fps,
-                description="Generated from the same fixed latents at every epoch.",
+            hparams_api.hparams_config(
+                hparams=[hparams_api.HParam(name) for name in self.hparams], metrics=metrics
             )
-            tf.summary.image("samples/frames", media.frame_strip(videos)[np.newaxis], step=epoch)
-            tf.summary.scalar("lr/g", _learning_rate(self.model.g_optimizer), step=epoch)
-            tf.summary.scalar("lr/d", _learning_rate(self.model.d_optimizer), step=epoch)
+            hparams_api.hparams(self.hparams)
+
+    def on_epoch_end(self, epoch, logs=None):
+        # Written every epoch so an interrupted run still shows its latest metrics.
+        with self._writer.as_default(step=_global_step(self.model)):
+            for name, value in (logs or {}).items():
+                tf.summary.scalar(f"final/{scalar_tag(name)}", float(value))
         self._writer.flush()
 
     def on_train_end(self, logs=None):
@@ -83,5 +216,13 @@ class VideoSamples(keras.callbacks.Callback):
             self._writer.close()
 
 
-def _learning_rate(optimizer):
-    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+def flatten_hparams(values, prefix=""):
+    """Flattens a nested dict to `{"data.frames": 16, ...}`; None becomes the string "None"."""
+    flat = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten_hparams(value, prefix=f"{name}."))
+        else:
+            flat[name] = value if isinstance(value, (bool, int, float, str)) else str(value)
+    return flat

@@ -75,8 +75,7 @@ def train(config, extra_callbacks=()):
         steps_per_epoch=config.steps_per_epoch,
         shuffle=False,  # video_dataset shuffles; Keras cannot shuffle a tf.data pipeline anyway.
         callbacks=[
-            keras.callbacks.TensorBoard(logdir),
-            vidgen_callbacks.VideoSamples(logdir, config.num_samples, seed=config.seed),
+            *monitoring_callbacks(config, logdir, real_clips=_first_clips(dataset, config.num_samples)),
             keras.callbacks.ModelCheckpoint(checkpoint),
             *extra_callbacks,
         ],
@@ -109,6 +108,23 @@ def build_model(config):
         loss=config.loss,
     )
     return model
+
+
+def monitoring_callbacks(config, logdir, real_clips=None):
+    """The TensorBoard callbacks of a run: grouped scalars, video samples, hyperparameters."""
+    return [
+        vidgen_callbacks.ScalarLogger(logdir, config.data.batch_size),
+        vidgen_callbacks.VideoSamples(
+            logdir, config.num_samples, seed=config.seed, real_clips=real_clips
+        ),
+        vidgen_callbacks.HParamsLogger(logdir, vidgen_callbacks.flatten_hparams(config.to_dict())),
+    ]
+
+
+def _first_clips(dataset, count):
+    batch = next(iter(dataset.take(1)))
+    clips = batch[0] if isinstance(batch, (tuple, list)) else batch
+    return media.to_uint8(clips[:count]).numpy()
 
 
 def resolve_data(config):

@@ -46,14 +46,17 @@ def trained_run(tmp_path_factory):
 @pytest.mark.slow
 def test_train_writes_logs_with_a_gif_checkpoint_export_and_sample(trained_run):
     root, run_dir, stdout = trained_run
-    gifs = list(summaries(os.path.join(run_dir, "logs"), "samples/video"))
+    logs = os.path.join(run_dir, "logs")
+    gifs = list(summaries(os.path.join(logs, "train"), "samples/video"))
     assert len(gifs) == 2  # one per epoch
     event, value = gifs[-1]
     assert value.metadata.plugin_data.plugin_name == "images"
     width, height, encoded = value.tensor.string_val
     assert encoded.startswith(b"GIF89a") and int(width) > 0 and int(height) > 0
-    assert list(summaries(os.path.join(run_dir, "logs"), "epoch_d_loss"))
-    assert list(summaries(os.path.join(run_dir, "logs"), "lr/g"))
+    assert [event.step for event, _ in summaries(os.path.join(logs, "epoch"), "loss/d")] == [2, 4]
+    assert list(summaries(os.path.join(logs, "epoch"), "lr/g"))
+    assert list(summaries(os.path.join(logs, "train"), "real/video"))
+    assert list(summaries(os.path.join(logs, "hparams"), "_hparams_/session_start_info"))
 
     assert tf.saved_model.contains_saved_model(str(root / "exports" / "tiny" / "1"))
     for name in ("config.json", "checkpoint.keras", "samples.gif"):

@@ -1,0 +1,91 @@
+import glob
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_vidgen import callbacks
+from keras_vidgen.models import build_video_gan
+
+
+def read_scalars(folder):
+    """Returns {tag: [(step, value), ...]} from the event files in `folder`."""
+    scalars = {}
+    for path in glob.glob(os.path.join(folder, "events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                if value.metadata.plugin_data.plugin_name == "scalars":
+                    number = float(tf.make_ndarray(value.tensor))
+                    scalars.setdefault(value.tag, []).append((event.step, number))
+    return scalars
+
+
+@pytest.fixture
+def trained_logs(tmp_path):
+    gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0)
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(3e-4))
+    clips = np.random.default_rng(0).uniform(-1, 1, (2, 4, 16, 16, 3)).astype("float32")
+    dataset = tf.data.Dataset.from_tensors(clips).repeat()
+    real = np.zeros((2, 4, 16, 16, 3), np.uint8)
+    logdir = str(tmp_path)
+    gan.fit(
+        dataset, epochs=2, steps_per_epoch=3, verbose=0,
+        callbacks=[
+            callbacks.ScalarLogger(logdir, batch_size=2, update_freq=2),
+            callbacks.VideoSamples(logdir, num_samples=2, every_n_steps=4, real_clips=real),
+            callbacks.HParamsLogger(logdir, {"loss": "hinge", "g_lr": 1e-3}),
+        ],
+    )
+    return logdir
+
+
+@pytest.mark.parametrize(
+    "name, tag",
+    [("d_loss", "loss/d"), ("g_fake", "metrics/g_fake"), ("r1_penalty", "penalty/r1")],
+)
+def test_scalar_tags_are_grouped(name, tag):
+    assert callbacks.scalar_tag(name) == tag
+
+
+def test_per_step_and_per_epoch_scalars_share_the_step_axis(trained_logs):
+    steps = read_scalars(os.path.join(trained_logs, "train"))
+    epochs = read_scalars(os.path.join(trained_logs, "epoch"))
+    assert [step for step, _ in steps["loss/d"]] == [2, 4, 6]
+    assert [step for step, _ in epochs["loss/g"]] == [3, 6]
+    for tag in ("d/real", "d/fake", "speed/clips_per_sec"):
+        assert tag in epochs
+    assert all(value > 0 for _, value in epochs["speed/clips_per_sec"])
+
+
+def test_the_real_learning_rates_are_logged(trained_logs):
+    epochs = read_scalars(os.path.join(trained_logs, "epoch"))
+    assert epochs["lr/g"][0][1] == pytest.approx(1e-3)
+    assert epochs["lr/d"][0][1] == pytest.approx(3e-4)
+
+
+def test_videos_are_logged_at_steps_and_epochs(trained_logs):
+    tags = {}
+    for path in glob.glob(os.path.join(trained_logs, "train", "events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                tags.setdefault(value.tag, []).append(event.step)
+    assert sorted(tags["samples/video"]) == [3, 4, 6]  # epoch ends 3 and 6, step 4
+    assert tags["real/video"] == [0]
+    assert "samples/frames" in tags
+
+
+def test_hparams_and_final_metrics_are_recorded(trained_logs):
+    final = read_scalars(os.path.join(trained_logs, "hparams"))
+    assert "final/loss/d" in final
+    tags = set()
+    for path in glob.glob(os.path.join(trained_logs, "hparams", "events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            tags.update(value.tag for value in event.summary.value)
+    assert {"_hparams_/experiment", "_hparams_/session_start_info"} <= tags
+
+
+def test_flatten_hparams():
+    flat = callbacks.flatten_hparams({"data": {"frames": 4, "data": None}, "loss": "bce"})
+    assert flat == {"data.frames": 4, "data.data": "None", "loss": "bce"}
