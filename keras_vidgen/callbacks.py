@@ -226,3 +226,64 @@ def flatten_hparams(values, prefix=""):
         else:
             flat[name] = value if isinstance(value, (bool, int, float, str)) else str(value)
     return flat
+
+
+class FVDMonitor(keras.callbacks.Callback):
+    """Computes FVD and KVD against held-out real clips every N epochs; keeps the best checkpoint.
+
+    Real features are computed once at the start. Generated videos come from fixed seeds, so
+    successive values differ only by training. Logged as `metrics/fvd` and `metrics/kvd` in the
+    `epoch` run.
+
+    Args:
+        logdir: the run's log folder.
+        real_videos: uint8 `[n, frames, height, width, 3]` held-out real clips.
+        extractor: a feature extractor (`keras_vidgen.metrics.load_extractor`).
+        num_samples: generated videos per evaluation.
+        every_n_epochs: evaluate every this many epochs (and after the last).
+        best_checkpoint: if set, the model is saved there whenever FVD improves.
+    """
+
+    def __init__(self, logdir, real_videos, extractor, num_samples=256, every_n_epochs=1,
+                 best_checkpoint=None):
+        super().__init__()
+        self.logdir = logdir
+        self.real_videos = real_videos
+        self.extractor = extractor
+        self.num_samples = num_samples
+        self.every_n_epochs = every_n_epochs
+        self.best_checkpoint = best_checkpoint
+        self.best_fvd = float("inf")
+        self.history = []
+        self._real_features = None
+        self._writer = None
+
+    def on_train_begin(self, logs=None):
+        self._real_features = self.extractor(self.real_videos)
+        self._writer = tf.summary.create_file_writer(os.path.join(self.logdir, "epoch"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every_n_epochs and not last:
+            return
+        from keras_vidgen.metrics import evaluate_features
+
+        videos = self.model.generate(self.num_samples, seed=0)
+        result = evaluate_features(
+            self.extractor(videos), self._real_features, self.extractor.name, videos.shape
+        )
+        self.history.append(dict(result, epoch=epoch + 1))
+        with self._writer.as_default(step=_global_step(self.model)):
+            tf.summary.scalar("metrics/fvd", result["fvd"])
+            tf.summary.scalar("metrics/kvd", result["kvd"])
+        self._writer.flush()
+        if logs is not None:
+            logs.update(fvd=result["fvd"], kvd=result["kvd"])
+        if result["fvd"] < self.best_fvd:
+            self.best_fvd = result["fvd"]
+            if self.best_checkpoint:
+                self.model.save(self.best_checkpoint)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()

@@ -117,6 +117,34 @@ def _make_shapes(args):
     print(f"Wrote {args.num} moving-shapes videos and manifest.jsonl to {path}")
 
 
+def _evaluate(args):
+    import json
+
+    from keras_vidgen import metrics
+    from keras_vidgen.sample import load_sampler
+
+    extractor = metrics.load_extractor(args.features)
+    generated = load_sampler(args.model)(args.num_samples, seed=args.seed)
+    real = metrics.real_clips(args.data, args.num_samples, generated.shape[1], generated.shape[2], seed=args.seed)
+    result = dict(metrics.evaluate(generated, real, extractor), model=args.model, data=args.data)
+    for key in ("fvd", "kvd", "kvd_std", "num_generated", "num_real", "frames", "size", "extractor"):
+        print(f"{key:>14}  {result[key]:.4f}" if isinstance(result[key], float) else f"{key:>14}  {result[key]}")
+    if args.out:
+        with open(args.out, "w") as file:
+            json.dump(result, file, indent=2)
+        print(f"Wrote {args.out}")
+
+
+def _train_extractor(args):
+    from keras_vidgen.metrics import train_extractor
+
+    path, accuracies = train_extractor(
+        args.shapes_dir, args.out, frames=args.frames, size=args.size, epochs=args.epochs, verbose=1
+    )
+    print(f"Saved the in-domain extractor to {path}; held-out accuracy: "
+          + ", ".join(f"{head} {value:.2f}" for head, value in accuracies.items()))
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="vidgen", description="Train and serve video GANs.")
     commands = parser.add_subparsers(dest="command")
@@ -137,6 +165,25 @@ def _parser():
     exporter.add_argument("--version", type=int, default=None, help="default: next integer")
     exporter.add_argument("--overwrite", action="store_true", help="replace an existing version")
     exporter.set_defaults(handler=_export)
+
+    evaluation = commands.add_parser("eval", help="FVD and KVD of a model against real clips.")
+    evaluation.add_argument("model", help="a .keras checkpoint, a SavedModel, or its base folder")
+    evaluation.add_argument("--data", required=True, help="real clips: glob, folder or files")
+    evaluation.add_argument("--features", required=True, help="i3d:SAVED_MODEL or indomain:FILE.keras")
+    evaluation.add_argument("--num-samples", type=int, default=256, help="videos per set")
+    evaluation.add_argument("--seed", type=int, default=0)
+    evaluation.add_argument("--out", help="also write the result as JSON here")
+    evaluation.set_defaults(handler=_evaluate)
+
+    extractor = commands.add_parser(
+        "train-extractor", help="Train the in-domain feature extractor on a moving-shapes folder."
+    )
+    extractor.add_argument("shapes_dir", help="a folder written by vidgen make-shapes")
+    extractor.add_argument("--out", default="extractor.keras")
+    extractor.add_argument("--frames", type=int, default=16)
+    extractor.add_argument("--size", type=int, default=64)
+    extractor.add_argument("--epochs", type=int, default=15)
+    extractor.set_defaults(handler=_train_extractor)
 
     shapes = commands.add_parser("make-shapes", help="Write the built-in moving-shapes data set.")
     shapes.add_argument("out_dir")
