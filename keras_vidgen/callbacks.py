@@ -287,3 +287,27 @@ class FVDMonitor(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self._writer is not None:
             self._writer.close()
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training cleanly once a wall-clock budget is spent (checked after every step).
+
+    The epoch in progress ends early, so epoch-end callbacks (checkpoints, samples) still run.
+
+    Args:
+        minutes: the budget.
+    """
+
+    def __init__(self, minutes):
+        super().__init__()
+        self.minutes = minutes
+        self.stopped_at_step = None
+        self._deadline = None
+
+    def on_train_begin(self, logs=None):
+        self._deadline = time.monotonic() + 60 * self.minutes
+
+    def on_train_batch_end(self, batch, logs=None):
+        if time.monotonic() >= self._deadline and not self.model.stop_training:
+            self.model.stop_training = True
+            self.stopped_at_step = _global_step(self.model)

@@ -27,6 +27,7 @@ _TRAIN_FLAGS = {
     "d_lr": (None, "d_learning_rate"),
     "epochs": (None, "epochs"),
     "steps_per_epoch": (None, "steps_per_epoch"),
+    "max_minutes": (None, "max_minutes"),
     "seed": (None, "seed"),
     "logdir": (None, "logdir"),
     "export_dir": (None, "export_dir"),
@@ -209,6 +210,7 @@ def _add_train(commands):
         train.add_argument("--" + flag.replace("_", "-"), type=int)
     train.add_argument("--arch", help="architecture (dcgan3d)")
     train.add_argument("--loss", choices=["hinge", "bce"])
+    train.add_argument("--max-minutes", type=float, help="stop training after this wall time")
     train.add_argument("--g-lr", type=float, help="generator learning rate")
     train.add_argument("--d-lr", type=float, help="discriminator learning rate")
     train.add_argument("--name", help="run and export name")

@@ -61,6 +61,7 @@ class TrainConfig:
         beta_1, beta_2: Adam's moment decay rates (0.5 is the DCGAN choice for beta_1).
         epochs: passes of `steps_per_epoch` steps.
         steps_per_epoch: training steps per epoch (the data repeats).
+        max_minutes: stop training after this much wall time (`None`: no limit).
         seed: seeds data order, latents and weights.
         logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>/`.
         export_dir: the SavedModel base folder; `None` skips the export.
@@ -77,6 +78,7 @@ class TrainConfig:
     beta_2: float = 0.999
     epochs: int = 20
     steps_per_epoch: int = 100
+    max_minutes: Optional[float] = None
     seed: int = 0
     logdir: str = "runs"
     export_dir: Optional[str] = "saved_models"

@@ -111,8 +111,10 @@ def build_model(config):
 
 
 def monitoring_callbacks(config, logdir, real_clips=None):
-    """The TensorBoard callbacks of a run: grouped scalars, video samples, hyperparameters."""
-    return [
+    """The TensorBoard callbacks of a run (grouped scalars, video samples, hyperparameters), and
+    the time limit if one is set."""
+    limit = [vidgen_callbacks.TimeLimit(config.max_minutes)] if config.max_minutes else []
+    return limit + [
         vidgen_callbacks.ScalarLogger(logdir, config.data.batch_size),
         vidgen_callbacks.VideoSamples(
             logdir, config.num_samples, seed=config.seed, real_clips=real_clips

@@ -89,3 +89,12 @@ def test_hparams_and_final_metrics_are_recorded(trained_logs):
 def test_flatten_hparams():
     flat = callbacks.flatten_hparams({"data": {"frames": 4, "data": None}, "loss": "bce"})
     assert flat == {"data.frames": 4, "data.data": "None", "loss": "bce"}
+
+
+def test_time_limit_stops_training_early():
+    gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0)
+    gan.compile(g_optimizer="adam", d_optimizer="adam")
+    dataset = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
+    limit = callbacks.TimeLimit(minutes=0)
+    gan.fit(dataset, epochs=3, steps_per_epoch=5, verbose=0, callbacks=[limit])
+    assert limit.stopped_at_step == 1 and int(gan.g_optimizer.iterations) == 1
