@@ -113,7 +113,8 @@ def _make_shapes(args):
     from keras_vidgen.data import make_moving_shapes
 
     path = make_moving_shapes(
-        args.out_dir, num_videos=args.num, frames=args.frames, size=args.size, seed=args.seed
+        args.out_dir, num_videos=args.num, frames=args.frames, size=args.size, seed=args.seed,
+        verbose=1,
     )
     print(f"Wrote {args.num} moving-shapes videos and manifest.jsonl to {path}")
 

@@ -139,6 +139,7 @@ def resolve_data(config):
         frames=2 * (config.data.frames - 1) * config.data.stride + 2,
         size=config.data.size,
         seed=config.seed,
+        verbose=1,
     )
 
 

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 
 import cv2
+import keras
 import numpy as np
 
 SHAPES = ("square", "circle", "triangle")
@@ -30,7 +31,7 @@ MANIFEST = "manifest.jsonl"
 
 
 def make_moving_shapes(
-    out_dir, num_videos=64, frames=32, size=64, fps=8, seed=0, textured_fraction=0.5
+    out_dir, num_videos=64, frames=32, size=64, fps=8, seed=0, textured_fraction=0.5, verbose=0
 ):
     """Writes a moving-shapes data set of `.mp4` files (mp4v) and its manifest.
 
@@ -46,6 +47,7 @@ def make_moving_shapes(
         fps: frame rate stored in the files.
         seed: the same seed gives the same clips.
         textured_fraction: share of clips drawn on a textured (rather than plain) background.
+        verbose: 1 shows a progress bar.
 
     Returns:
         The path of `out_dir`.
@@ -68,11 +70,14 @@ def make_moving_shapes(
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".shapes-", dir=parent)
+    progress = keras.utils.Progbar(num_videos, verbose=verbose, unit_name="video")
+    if verbose:
+        print(f"Writing {num_videos} moving-shapes videos to {out_dir}")
     try:
-        records = [
-            _write_clip(staging, index, np.random.default_rng([seed, index]), arguments)
-            for index in range(num_videos)
-        ]
+        records = []
+        for index in range(num_videos):
+            records.append(_write_clip(staging, index, np.random.default_rng([seed, index]), arguments))
+            progress.update(index + 1)
         with open(os.path.join(staging, MANIFEST), "w") as file:
             for record in records:
                 file.write(json.dumps(record) + "\n")
@@ -179,12 +184,13 @@ def _draw_shape(frame, params, centre):
     return frame
 
 
-def cached_moving_shapes(num_videos=64, frames=32, size=64, seed=0, cache_dir=None):
+def cached_moving_shapes(num_videos=64, frames=32, size=64, seed=0, cache_dir=None, verbose=0):
     """Returns a moving-shapes folder in the cache, making it the first time.
 
     Args:
         num_videos, frames, size, seed: as in `make_moving_shapes`.
         cache_dir: the cache folder; defaults to `$KERAS_VIDGEN_CACHE` or `~/.cache/keras_vidgen`.
+        verbose: 1 shows a progress bar when the data set is written.
 
     Returns:
         The folder's path; its name records the arguments, so different settings never collide.
@@ -194,5 +200,6 @@ def cached_moving_shapes(num_videos=64, frames=32, size=64, seed=0, cache_dir=No
     )
     name = f"moving_shapes-n{num_videos}-f{frames}-s{size}-seed{seed}"
     return make_moving_shapes(
-        os.path.join(cache_dir, name), num_videos=num_videos, frames=frames, size=size, seed=seed
+        os.path.join(cache_dir, name), num_videos=num_videos, frames=frames, size=size, seed=seed,
+        verbose=verbose,
     )

@@ -120,5 +120,10 @@ def _in_batches(videos, batch_size, forward):
     videos = np.asarray(videos)
     if videos.dtype != np.uint8 or videos.ndim != 5:
         raise ValueError(f"Expected uint8 videos [N, T, H, W, 3], got {videos.dtype} {videos.shape}.")
-    parts = [np.asarray(forward(videos[i:i + batch_size])) for i in range(0, len(videos), batch_size)]
+    # A progress bar only where the wait is noticeable.
+    progress = keras.utils.Progbar(len(videos), verbose=int(len(videos) > 256), unit_name="video")
+    parts = []
+    for start in range(0, len(videos), batch_size):
+        parts.append(np.asarray(forward(videos[start:start + batch_size])))
+        progress.update(min(start + batch_size, len(videos)))
     return np.concatenate(parts, axis=0).astype(np.float64)
