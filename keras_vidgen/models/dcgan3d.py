@@ -71,7 +71,9 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, name="gen
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(base_frames * base_size * base_size * filters, use_bias=False, name="project")(z)
     x = layers.Reshape((base_frames, base_size, base_size, filters))(x)
-    x = layers.BatchNormalization(name="project_bn")(x)
+    # synchronized=True: under a tf.distribute strategy the statistics cover the global batch, so
+    # training matches one device; on one device it changes nothing.
+    x = layers.BatchNormalization(synchronized=True, name="project_bn")(x)
     x = layers.ReLU()(x)
     width = filters
     for index, time_stride in enumerate(temporal_strides):
@@ -86,7 +88,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, name="gen
             name=f"up{index}",
         )(x)
         if not last:
-            x = layers.BatchNormalization(name=f"up{index}_bn")(x)
+            x = layers.BatchNormalization(synchronized=True, name=f"up{index}_bn")(x)
             x = layers.ReLU()(x)
     video = layers.Activation("tanh", dtype="float32", name="video")(x)
     return keras.Model(z, video, name=name)

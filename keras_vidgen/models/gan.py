@@ -144,11 +144,13 @@ class VideoGAN(keras.Model):
     def _sample_latents(self, batch_size):
         seed = tf.identity(self.latent_seed)
         self.latent_seed.assign_add(tf.constant([0, 1], tf.int64))
-        # Each replica folds in its id, so replicas draw different latents from one state.
-        replica = tf.distribute.get_replica_context()
-        replica_id = replica.replica_id_in_sync_group if replica is not None else 0
-        seed = tf.random.experimental.stateless_fold_in(seed, replica_id)
-        return tf.random.stateless_normal((batch_size, self.latent_dim), seed=seed)
+        # Every replica draws the latents of the whole global batch from the shared seed and
+        # keeps its own slice, so N replicas see exactly the latents one device would.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        context = tf.distribute.get_replica_context()
+        replica_id = context.replica_id_in_sync_group if context is not None else 0
+        z = tf.random.stateless_normal((batch_size * replicas, self.latent_dim), seed=seed)
+        return z[replica_id * batch_size:(replica_id + 1) * batch_size]
 
     @staticmethod
     def _average_over_global_batch(per_example, batch_size):
