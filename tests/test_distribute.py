@@ -1,6 +1,8 @@
 """tf.distribute: training on 2 replicas must equal training on one device with the same global batch."""
 
 import json
+import os
+import socket
 import subprocess
 import sys
 
@@ -41,3 +43,74 @@ def test_mirrored_training_on_two_replicas_matches_one_device():
     assert report["max_weight_difference"] < 1e-5
     for name, value in report["single"].items():
         assert report["mirrored"][name] == pytest.approx(value, rel=1e-4, abs=1e-6), name
+
+
+# Trains on a fixed global batch under the strategy named by argv[1] and prints a checksum.
+TRAIN_AND_REPORT = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+strategy = tf.distribute.MultiWorkerMirroredStrategy() if sys.argv[1] == "multiworker" else tf.distribute.get_strategy()
+import keras
+from keras_vidgen.models import build_video_gan
+with strategy.scope():
+    keras.utils.set_random_seed(0)
+    gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0)
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+clips = np.random.default_rng(0).uniform(-1, 1, (8, 4, 16, 16, 3)).astype("float32")
+dataset = tf.data.Dataset.from_tensor_slices(clips).batch(4).repeat()  # global batch 4
+options = tf.data.Options()
+options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+history = gan.fit(dataset.with_options(options), epochs=1, steps_per_epoch=3, verbose=0).history
+weights = np.concatenate([v.numpy().ravel() for v in gan.weights])
+print("RESULT " + json.dumps({"logs": {k: float(v[-1]) for k, v in history.items()},
+                              "weights": weights[::97].tolist()}))
+"""
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def parse_result(stdout):
+    (line,) = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
+    return json.loads(line[len("RESULT "):])
+
+
+@pytest.mark.slow
+def test_two_workers_on_localhost_match_each_other_and_one_device():
+    ports = free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    workers = []
+    for index in range(2):
+        config = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+        workers.append(subprocess.Popen(
+            [sys.executable, "-c", TRAIN_AND_REPORT, "multiworker"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, TF_CONFIG=config),
+        ))
+    outputs = []
+    try:
+        for worker in workers:
+            stdout, stderr = worker.communicate(timeout=600)
+            assert worker.returncode == 0, stderr[-3000:]
+            outputs.append(parse_result(stdout))
+    finally:
+        for worker in workers:
+            worker.kill()
+    single = subprocess.run([sys.executable, "-c", TRAIN_AND_REPORT, "single"],
+                            capture_output=True, text=True, timeout=600)
+    assert single.returncode == 0, single.stderr[-3000:]
+    reference = parse_result(single.stdout)
+
+    assert outputs[0]["weights"] == outputs[1]["weights"]  # the workers stay in lockstep
+    assert outputs[0]["logs"] == outputs[1]["logs"]
+    assert outputs[0]["weights"] == pytest.approx(reference["weights"], abs=1e-5)
+    for name, value in reference["logs"].items():
+        assert outputs[0]["logs"][name] == pytest.approx(value, rel=1e-4, abs=1e-6), name

@@ -113,11 +113,32 @@ class VideoGAN(keras.Model):
         batch_size = tf.shape(real)[0]
         d_loss, real_logits, fake_logits = self._discriminator_step(real, batch_size)
         g_loss = self._generator_step(batch_size)
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
-        self.d_real_tracker.update_state(tf.reduce_mean(real_logits))
-        self.d_fake_tracker.update_state(tf.reduce_mean(fake_logits))
-        return {metric.name: metric.result() for metric in self.metrics}
+        self._update_trackers({
+            self.d_loss_tracker: d_loss,
+            self.g_loss_tracker: g_loss,
+            self.d_real_tracker: tf.reduce_mean(real_logits),
+            self.d_fake_tracker: tf.reduce_mean(fake_logits),
+        })
+        return self._logs()
+
+    def _logs(self):
+        logs = {metric.name: metric.result() for metric in self.metrics}
+        strategy = tf.distribute.get_strategy()
+        if getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)():
+            # Keras reduces fit()'s logs across workers with strategy.reduce(MEAN, axis=0), which
+            # fails on scalars ("Invalid reduction dimension 0", tensorflow/tensorflow#72388).
+            # Shape [1] reduces to the same scalar (the values are already global means).
+            logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+        return logs
+
+    @staticmethod
+    def _update_trackers(values):
+        """Updates each tracker with the mean of its value over all replicas (identity on one)."""
+        context = tf.distribute.get_replica_context()
+        for tracker, value in values.items():
+            if context is not None and context.num_replicas_in_sync > 1:
+                value = context.all_reduce(tf.distribute.ReduceOp.MEAN, value)
+            tracker.update_state(value)
 
     def _discriminator_step(self, real, batch_size):
         z = self._sample_latents(batch_size)
