@@ -28,6 +28,7 @@ _TRAIN_FLAGS = {
     "epochs": (None, "epochs"),
     "steps_per_epoch": (None, "steps_per_epoch"),
     "max_minutes": (None, "max_minutes"),
+    "strategy": (None, "strategy"),
     "seed": (None, "seed"),
     "logdir": (None, "logdir"),
     "export_dir": (None, "export_dir"),
@@ -212,6 +213,8 @@ def _add_train(commands):
     train.add_argument("--arch", help="architecture (dcgan3d)")
     train.add_argument("--loss", choices=["hinge", "bce"])
     train.add_argument("--max-minutes", type=float, help="stop training after this wall time")
+    train.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
+                       help="tf.distribute strategy (multiworker reads TF_CONFIG)")
     train.add_argument("--g-lr", type=float, help="generator learning rate")
     train.add_argument("--d-lr", type=float, help="discriminator learning rate")
     train.add_argument("--name", help="run and export name")

@@ -62,6 +62,8 @@ class TrainConfig:
         epochs: passes of `steps_per_epoch` steps.
         steps_per_epoch: training steps per epoch (the data repeats).
         max_minutes: stop training after this much wall time (`None`: no limit).
+        strategy: "default", "mirrored" or "multiworker" (see `keras_vidgen.distribute`); the
+            batch size is global, split over all replicas.
         seed: seeds data order, latents and weights.
         logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>/`.
         export_dir: the SavedModel base folder; `None` skips the export.
@@ -79,6 +81,7 @@ class TrainConfig:
     epochs: int = 20
     steps_per_epoch: int = 100
     max_minutes: Optional[float] = None
+    strategy: str = "default"
     seed: int = 0
     logdir: str = "runs"
     export_dir: Optional[str] = "saved_models"

@@ -8,7 +8,7 @@ import keras
 
 from keras_vidgen import callbacks as vidgen_callbacks
 from keras_vidgen import data as vidgen_data
-from keras_vidgen import export, media, models
+from keras_vidgen import distribute, export, media, models
 
 
 @dataclasses.dataclass
@@ -54,19 +54,15 @@ def train(config, extra_callbacks=()):
     """
     started = time.time()
     keras.utils.set_random_seed(config.seed)
-    run_dir = _new_run_dir(config.logdir, config.name)
+    strategy = distribute.make_strategy(config.strategy)
+    # Only the chief writes where the user looks; other workers write to scratch folders.
+    chief = distribute.is_chief()
+    run_dir = _new_run_dir(config.logdir, config.name) if chief else distribute.scratch_dir()
     config.save(os.path.join(run_dir, "config.json"))
     data_path = resolve_data(config)
-    dataset = vidgen_data.video_dataset(
-        data_path,
-        frames=config.data.frames,
-        size=config.data.size,
-        batch_size=config.data.batch_size,
-        stride=config.data.stride,
-        repeat=True,
-        seed=config.seed,
-    )
-    model = build_model(config)
+    dataset = build_dataset(config, data_path)
+    with strategy.scope():
+        model = build_model(config)
     logdir = os.path.join(run_dir, "logs")
     checkpoint = os.path.join(run_dir, "checkpoint.keras")
     model.fit(
@@ -82,7 +78,8 @@ def train(config, extra_callbacks=()):
     )
     export_path = None
     if config.export_dir:
-        export_path = export.export_generator(model, os.path.join(config.export_dir, config.name))
+        export_base = os.path.join(config.export_dir if chief else run_dir, config.name)
+        export_path = export.export_generator(model, export_base)
     samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed))
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(
@@ -91,8 +88,28 @@ def train(config, extra_callbacks=()):
     )
 
 
+def build_dataset(config, data_path):
+    """The run's training clips; each worker of a multi-worker run reads its own share of files."""
+    worker, workers = distribute.worker_index_and_count() if config.strategy == "multiworker" else (0, 1)
+    return vidgen_data.video_dataset(
+        data_path,
+        frames=config.data.frames,
+        size=config.data.size,
+        batch_size=config.data.batch_size,
+        stride=config.data.stride,
+        repeat=True,
+        seed=config.seed,
+        num_shards=workers,
+        shard_index=worker,
+    )
+
+
 def build_model(config):
-    """Builds and compiles the `VideoGAN` a config describes (Adam for both networks)."""
+    """Builds and compiles the `VideoGAN` a config describes (Adam for both networks).
+
+    Under a tf.distribute strategy, call it inside `strategy.scope()` so that the networks and
+    both optimizers' slots are created as distributed variables.
+    """
     model = models.build_video_gan(
         config.model.arch,
         latent_dim=config.model.latent_dim,

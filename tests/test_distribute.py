@@ -114,3 +114,74 @@ def test_two_workers_on_localhost_match_each_other_and_one_device():
     assert outputs[0]["weights"] == pytest.approx(reference["weights"], abs=1e-5)
     for name, value in reference["logs"].items():
         assert outputs[0]["logs"][name] == pytest.approx(value, rel=1e-4, abs=1e-6), name
+
+
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        (None, (0, 1)),
+        ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}, (1, 2)),
+        ({"cluster": {"chief": ["c:1"], "worker": ["a:1", "b:1"]}, "task": {"type": "chief", "index": 0}}, (0, 3)),
+        ({"cluster": {"chief": ["c:1"], "worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}, (2, 3)),
+    ],
+)
+def test_worker_index_and_count_from_tf_config(monkeypatch, config, expected):
+    from keras_vidgen import distribute
+
+    if config is None:
+        monkeypatch.delenv("TF_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("TF_CONFIG", json.dumps(config))
+    assert distribute.worker_index_and_count() == expected
+    assert distribute.is_chief() == (expected[0] == 0)
+
+
+def test_multiworker_without_tf_config_is_explained(monkeypatch):
+    from keras_vidgen import distribute
+
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(ValueError, match="TF_CONFIG"):
+        distribute.make_strategy("multiworker")
+    with pytest.raises(ValueError, match="mirrored"):
+        distribute.make_strategy("tpu-pod")
+
+
+def test_file_shards_are_disjoint_and_complete(tmp_path):
+    import numpy as np
+    from conftest import write_video
+
+    from keras_vidgen.data import video_dataset
+
+    for grey in (40, 80, 120, 160):
+        write_video(tmp_path / f"g{grey}.avi", [np.full((16, 16, 3), grey, np.uint8)] * 3, fourcc="MJPG")
+    seen = []
+    for index in range(2):
+        dataset = video_dataset(str(tmp_path), frames=2, size=16, batch_size=1, num_shards=2, shard_index=index)
+        greys = {round((float(clip.numpy().mean()) + 1) * 127.5 / 40) * 40 for clip in dataset}
+        assert len(greys) == 2
+        seen.append(greys)
+    assert seen[0].isdisjoint(seen[1]) and seen[0] | seen[1] == {40, 80, 120, 160}
+
+
+@pytest.mark.slow
+def test_vidgen_train_on_two_workers_writes_outputs_from_the_chief_only(tmp_path):
+    vidgen = os.path.join(os.path.dirname(sys.executable), "vidgen")
+    ports = free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    command = [vidgen, "train", "--preset", "tiny", "--strategy", "multiworker", "--name", "mw",
+               "--logdir", str(tmp_path / "runs"), "--export-dir", str(tmp_path / "exports")]
+    workers = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(tmp_path),
+                         env=dict(os.environ, KERAS_VIDGEN_CACHE=str(tmp_path / "cache"),
+                                  TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})))
+        for i in range(2)
+    ]
+    try:
+        for worker in workers:
+            _, stderr = worker.communicate(timeout=600)
+            assert worker.returncode == 0, stderr[-3000:]
+    finally:
+        for worker in workers:
+            worker.kill()
+    assert len(os.listdir(tmp_path / "runs")) == 1
+    assert os.listdir(tmp_path / "exports" / "mw") == ["1"]

@@ -1,3 +1,4 @@
+import os
 import numpy as np
 import pytest
 
@@ -43,3 +44,19 @@ def test_an_existing_folder_is_reused_only_if_it_matches(shapes_dir):
     assert make_moving_shapes(shapes_dir, num_videos=6, frames=10, size=32) == shapes_dir
     with pytest.raises(FileExistsError, match="not a moving-shapes data set made with"):
         make_moving_shapes(shapes_dir, num_videos=7, frames=10, size=32)
+
+
+def test_two_processes_making_the_same_data_set_both_succeed(tmp_path):
+    import subprocess
+    import sys
+
+    script = ("import sys; from keras_vidgen.data import make_moving_shapes; "
+              "make_moving_shapes(sys.argv[1], num_videos=30, frames=8, size=16)")
+    out = str(tmp_path / "shared")
+    processes = [subprocess.Popen([sys.executable, "-c", script, out], stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr[-2000:]
+    assert len(read_manifest(out)) == 30
+    assert [name for name in os.listdir(tmp_path) if name.startswith(".shapes-")] == []

@@ -17,6 +17,8 @@ def video_dataset(
     random_crop=False,
     seed=None,
     deterministic=None,
+    num_shards=1,
+    shard_index=0,
 ):
     """Builds a `tf.data.Dataset` of video clips decoded by OpenCV.
 
@@ -38,6 +40,8 @@ def video_dataset(
         seed: makes file order and clip starts reproducible.
         deterministic: keep element order fixed under parallel decoding. `None` means "only when a
             seed is given"; out-of-order delivery is faster when decode times vary.
+        num_shards, shard_index: read only every `num_shards`-th file starting at `shard_index`
+            (multi-worker training: each worker decodes a distinct share of the files).
 
     Returns:
         A `tf.data.Dataset` of float32 tensors `[batch_size, frames, size, size, 3]` in [-1, 1].
@@ -49,7 +53,7 @@ def video_dataset(
         >>> dataset = video_dataset("clips/*.mp4", frames=16, size=64, batch_size=8)
         >>> model.fit(dataset, epochs=10)
     """
-    files = sources.list_video_files(paths)
+    files = sources.list_video_files(paths)[shard_index::num_shards]
     if not repeat and len(files) < batch_size:
         raise FileNotFoundError(
             f"Found {len(files)} video file(s) in {paths!r}, fewer than one batch of {batch_size}: "
@@ -70,6 +74,11 @@ def video_dataset(
     dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     dataset = dataset.batch(batch_size, drop_remainder=True)
     dataset = dataset.map(_to_float, num_parallel_calls=tf.data.AUTOTUNE)
+    if num_shards > 1:
+        # Already sharded by file: tf.distribute must not shard it again.
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
+        dataset = dataset.with_options(options)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

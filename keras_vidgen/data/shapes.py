@@ -83,11 +83,22 @@ def make_moving_shapes(
                 file.write(json.dumps(record) + "\n")
         with open(os.path.join(staging, "arguments.json"), "w") as file:
             json.dump(arguments, file, indent=2)
-        os.rename(staging, out_dir)
+        _publish(staging, out_dir, arguments)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out_dir
+
+
+def _publish(staging, out_dir, arguments):
+    """Renames the finished folder into place; if another process (e.g. another worker of the
+    same run) got there first with the same data set, keeps theirs."""
+    try:
+        os.rename(staging, out_dir)
+    except OSError:
+        if not _is_complete(out_dir, arguments):
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def read_manifest(data_dir):
