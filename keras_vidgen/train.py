@@ -83,7 +83,9 @@ def train(config, extra_callbacks=()):
     )
     export_path = None
     if config.export_dir:
-        export_path = export.export_generator(model, os.path.join(config.export_dir, config.name))
+        export_path = export.export_generator(
+            model, os.path.join(config.export_dir, config.name), config=config
+        )
     samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed))
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(
