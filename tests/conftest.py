@@ -92,6 +92,15 @@ def dense_generator(latent_dim=8, frames=2, size=8, label_classes=None, context_
     return keras.Model(inputs if len(inputs) > 1 else z, video, name="dense_generator")
 
 
+class Exportable:
+    """What export needs of a model: a `generator`, and an `ema_generator` once training keeps one."""
+
+    def __init__(self, generator, ema_generator=None):
+        self.generator = generator
+        if ema_generator is not None:
+            self.ema_generator = ema_generator
+
+
 @pytest.fixture
 def make_generator():
     """`dense_generator` as a fixture, seeded so its weights are the same in every test."""

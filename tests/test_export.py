@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 import pytest
-
 import tensorflow as tf
+from conftest import Exportable as Model
 
 import keras_vidgen
 from keras_vidgen import export, media, warmup
@@ -16,13 +16,6 @@ from keras_vidgen.export import export_generator, next_version
 from keras_vidgen.models import build_video_gan
 
 
-class Model:
-    """What export needs of a model: a `generator`, and an `ema_generator` once training keeps one."""
-
-    def __init__(self, generator, ema_generator=None):
-        self.generator = generator
-        if ema_generator is not None:
-            self.ema_generator = ema_generator
 
 LOAD_WITHOUT_PACKAGE = r"""
 import json, sys
