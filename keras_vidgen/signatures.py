@@ -19,6 +19,7 @@ from keras_vidgen import latents, media
 
 LATENT, LABEL, CONTEXT = "z", "label", "context"
 SERVING_DEFAULT, FROM_SEED = "serving_default", "generate_from_seed"
+NAMES = (SERVING_DEFAULT, FROM_SEED)
 OUTPUTS = ("video", "video_float")
 
 
