@@ -9,6 +9,7 @@ import os
 import sys
 
 from keras_vidgen import config as vidgen_config
+from keras_vidgen.export import ExportError
 
 # Flag -> (config section or None for top level, field name).
 _TRAIN_FLAGS = {
@@ -45,7 +46,7 @@ def main(argv=None):
         return 2
     try:
         return args.handler(args) or 0
-    except (FileNotFoundError, FileExistsError, ValueError) as error:
+    except (FileNotFoundError, FileExistsError, ValueError, ExportError) as error:
         print(f"vidgen {args.command}: error: {error}", file=sys.stderr)
         return 1
 
@@ -90,9 +91,37 @@ def _sample(args):
     from keras_vidgen import media
     from keras_vidgen.sample import load_sampler
 
-    videos = load_sampler(args.model)(args.num, seed=args.seed)
-    media.write_video(args.out, media.tile_videos(videos), fps=args.fps)
+    sampler = load_sampler(args.model)
+    videos = sampler.from_seed(args.num, seed=args.seed, **_conditions(args, sampler))
+    media.write_videos(args.out, videos, fps=args.fps)
     print(f"Wrote {args.num} video(s) of shape {videos.shape[1:]} to {args.out}")
+
+
+def _interpolate(args):
+    from keras_vidgen import latents, media
+    from keras_vidgen.sample import load_sampler
+
+    sampler = load_sampler(args.model)
+    ends = [sampler.latents(1, seed)[0] for seed in (args.seed_a, args.seed_b)]
+    walk = latents.slerp(*ends, steps=args.steps)
+    videos = sampler.from_latents(walk, **_conditions(args, sampler))
+    media.write_videos(args.out, videos, fps=args.fps, columns=args.steps)
+    print(f"Wrote a {args.steps}-step walk from seed {args.seed_a} to seed {args.seed_b} "
+          f"to {args.out}")
+
+
+def _conditions(args, sampler):
+    """The `label` and `context` sampling arguments; a context file becomes uint8 frames."""
+    context = None
+    if args.context is not None:
+        from keras_vidgen.data.pipeline import load_clip
+
+        spec = sampler.conditions.get("context")
+        if spec is None:
+            raise ValueError(f"--context was given, but {sampler.source} is not frame-conditional.")
+        frames, size = int(spec.shape[1]), int(spec.shape[2])
+        context = load_clip(args.context, frames=frames, size=size)
+    return dict(label=args.label, context=context)
 
 
 def _export(args):
@@ -103,9 +132,12 @@ def _export(args):
     if not os.path.exists(args.checkpoint):
         raise FileNotFoundError(f"Checkpoint {args.checkpoint!r} does not exist.")
     model = keras.models.load_model(args.checkpoint)
+    # A checkpoint from `vidgen train` sits in its run folder beside the run's config.json.
+    run_config = os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), "config.json")
+    config = vidgen_config.TrainConfig.load(run_config) if os.path.exists(run_config) else None
     path = export_generator(
         model, os.path.join(args.export_dir, args.name), version=args.version,
-        overwrite=args.overwrite,
+        overwrite=args.overwrite, config=config,
     )
     print(f"Exported the generator to {path}")
 
@@ -123,11 +155,16 @@ def _make_shapes(args):
 def _evaluate(args):
     import json
 
+    import numpy as np
+
     from keras_vidgen import metrics
     from keras_vidgen.sample import load_sampler
 
     extractor = metrics.load_extractor(args.features)
-    generated = load_sampler(args.model)(args.num_samples, seed=args.seed)
+    sampler = load_sampler(args.model)
+    latents = sampler.latents(args.num_samples, args.seed)
+    # In chunks: thousands of clips in one forward pass would not fit in memory.
+    generated = np.concatenate([sampler.from_latents(latents[i:i + 32]) for i in range(0, len(latents), 32)])
     real = metrics.real_clips(args.data, args.num_samples, generated.shape[1], generated.shape[2], seed=args.seed)
     result = dict(metrics.evaluate(generated, real, extractor), model=args.model, data=args.data)
     for key in ("fvd", "kvd", "kvd_std", "num_generated", "num_real", "frames", "size", "extractor"):
@@ -154,12 +191,19 @@ def _parser():
     _add_train(commands)
 
     sample = commands.add_parser("sample", help="Generate videos from a .keras file or SavedModel.")
-    sample.add_argument("model", help="a .keras checkpoint, a SavedModel, or its base folder")
+    _add_model_arguments(sample, out="samples.gif")
     sample.add_argument("--num", type=int, default=8, help="videos to generate (tiled in a grid)")
-    sample.add_argument("--out", default="samples.gif", help="output .gif, .mp4, .avi or .png")
     sample.add_argument("--seed", type=int, default=None, help="the same seed gives the same videos")
-    sample.add_argument("--fps", type=int, default=8)
     sample.set_defaults(handler=_sample)
+
+    walk = commands.add_parser(
+        "interpolate", help="Walk the latent space between two seeds' videos (spherical)."
+    )
+    _add_model_arguments(walk, out="walk.gif")
+    walk.add_argument("--seed-a", type=int, default=0, help="the walk starts at this seed's video")
+    walk.add_argument("--seed-b", type=int, default=1, help="and ends at this one's")
+    walk.add_argument("--steps", type=int, default=8, help="videos along the walk, ends included")
+    walk.set_defaults(handler=_interpolate)
 
     exporter = commands.add_parser("export", help="Export a .keras checkpoint's generator.")
     exporter.add_argument("checkpoint", help="a .keras file saved by vidgen train")
@@ -196,6 +240,16 @@ def _parser():
     shapes.add_argument("--seed", type=int, default=0)
     shapes.set_defaults(handler=_make_shapes)
     return parser
+
+
+def _add_model_arguments(parser, out):
+    parser.add_argument("model", help="a .keras checkpoint, a SavedModel, or its base folder")
+    parser.add_argument("--out", default=out, help="output .gif, .mp4, .avi (videos tiled in a "
+                        "grid) or .png (one row of frames per video)")
+    parser.add_argument("--label", help="class index or name (class-conditional models only)")
+    parser.add_argument("--context", help="video file whose first frames the model continues "
+                        "(frame-conditional models only)")
+    parser.add_argument("--fps", type=int, default=8)
 
 
 def _add_train(commands):

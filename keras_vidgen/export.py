@@ -1,41 +1,72 @@
-"""Exporting the generator as a SavedModel that TF Serving loads: `<base>/<name>/<version>/`."""
+"""Exporting the generator as a SavedModel that TF Serving loads: `<base>/<name>/<version>/`.
 
+A version holds the signatures of `keras_vidgen.signatures` (core TF ops only) and, in
+`assets.extra/`, `config.json` (what was exported, from what run), `class_index.json` (class
+names of a class-conditional generator) and TF Serving's warm-up requests. It is written to a
+hidden temporary folder, loaded back and checked against the in-process generator, and only then
+renamed into place: a server watching the base folder never sees a half-written or wrong version.
+"""
+
+import json
 import os
 import re
 import shutil
 import tempfile
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from keras_vidgen import media
+from keras_vidgen import latents, media, signatures, warmup
 
 _VERSION = re.compile(r"^\d+$")
+METADATA_DIR = "assets.extra"
+CONFIG_FILE, CLASS_INDEX_FILE = "config.json", "class_index.json"
+FLOAT_TOLERANCE = 1e-5
 
 
-def export_generator(model, base_dir, version=None, overwrite=False):
+class ExportError(RuntimeError):
+    """An export step or check failed; the message names it. Nothing was published."""
+
+
+def export_generator(model, base_dir, version=None, overwrite=False, config=None, class_names=None):
     """Exports a `VideoGAN`'s generator as a SavedModel version ready for TF Serving.
 
-    The signature `serving_default` takes `z` (float32 `[N, latent_dim]`) and returns `video`
-    (uint8 `[N, frames, height, width, 3]`). It holds core TensorFlow ops only, so it runs in
-    `tensorflow_model_server` and in any TensorFlow process without keras_vidgen.
+    The generator exported is `model.ema_generator` when the model has one (the moving average of
+    the weights, which samples better) and `model.generator` otherwise. Signatures, named:
 
-    The version is written to a temporary folder beside the target and renamed into place, so a
-    server watching `base_dir` never sees a half-written version.
+    - `serving_default`: `z` float32 `[N, latent_dim]` -> `video` uint8 `[N, frames, height,
+      width, 3]` and `video_float` float32, same shape, in [-1, 1].
+    - `generate_from_seed`: `seed` int64 scalar, `num` int32 scalar -> the same outputs for `num`
+      videos; a seed gives the same videos as `VideoGAN.generate(num, seed)` and `vidgen sample`.
+
+    A generator with a `label` input adds `label` int32 `[N]` to both; one with a `context` input
+    adds `context` uint8 `[N, k, height, width, 3]` (see `keras_vidgen.signatures`).
 
     Args:
-        model: a `VideoGAN` (anything with `generator` and `latent_dim`).
+        model: a `VideoGAN` (anything with a `generator` attribute).
         base_dir: the model's base folder, the one TF Serving's `--model_base_path` names.
         version: integer version; defaults to one above the highest existing version.
         overwrite: replace an existing version instead of failing.
+        config: the run's `TrainConfig` (or its dict), stored in `config.json`.
+        class_names: names of a class-conditional generator's labels, index order; written as
+            `class_index.json`.
 
     Returns:
         The path of the version folder written.
 
+    Raises:
+        FileExistsError: the version exists and `overwrite` is false.
+        ExportError: a step failed (writing, loading back, a signature's check, the warm-up
+            replay); its message names the step. No version folder or temporary folder remains.
+
     Example:
-        >>> export_generator(gan, "saved_models/vidgen")
+        >>> export_generator(gan, "saved_models/vidgen", config=train_config)
         'saved_models/vidgen/1'
     """
+    generator = serving_generator(model)
+    signatures.input_names(generator)
+    _check_class_names(generator, class_names)
     version = next_version(base_dir) if version is None else int(version)
     if version < 1:
         raise ValueError(f"SavedModel versions are positive integers, got {version}.")
@@ -46,15 +77,28 @@ def export_generator(model, base_dir, version=None, overwrite=False):
         )
     os.makedirs(base_dir, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".export-{version}-", dir=base_dir)
+    name = os.path.basename(os.path.normpath(base_dir))
+    steps = [
+        ("writing the SavedModel", lambda: _write_saved_model(generator, staging)),
+        ("writing config.json and class_index.json",
+         lambda: _write_metadata(model, generator, staging, config, class_names)),
+        ("writing the warm-up requests", lambda: _write_warmup(generator, staging, name)),
+        ("verifying the export", lambda: verify_export(staging, generator)),
+        ("publishing", lambda: _publish(staging, target)),
+    ]
     try:
-        _write_saved_model(model, staging)
-        if os.path.exists(target):
-            shutil.rmtree(target)
-        os.rename(staging, target)
+        for step, run in steps:
+            _run_step(step, run, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def serving_generator(model):
+    """Returns the generator to export: `model.ema_generator` if present, else `model.generator`."""
+    ema = getattr(model, "ema_generator", None)
+    return ema if ema is not None else model.generator
 
 
 def next_version(base_dir):
@@ -69,15 +113,135 @@ def existing_versions(base_dir):
     return sorted(int(name) for name in os.listdir(base_dir) if _VERSION.match(name))
 
 
-def _write_saved_model(model, path):
-    generator = model.generator
-    latent_spec = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
+def verify_export(path, generator):
+    """Loads the SavedModel at `path` and checks every signature against the in-process generator.
 
-    @tf.function(input_signature=[latent_spec])
-    def serving_default(z):
-        return {"video": media.to_uint8(generator(z, training=False))}
+    Each signature runs once on `signatures.sample_inputs`, and is compared with the generator
+    run eagerly in this process on the same latents: `video_float` must agree within
+    `FLOAT_TOLERANCE` and `video` exactly, except where the float lies within that tolerance of
+    a uint8 rounding boundary (there either neighbour is right). Every warm-up request must run.
 
+    Raises:
+        ExportError: naming the check that failed.
+    """
+    loaded = _run_step("loading the SavedModel back", lambda: tf.saved_model.load(path), path)
+    missing = sorted(set(signatures.NAMES) - set(loaded.signatures))
+    if missing:
+        raise ExportError(f"{path}: signature(s) {missing} are missing from the SavedModel.")
+    for name in signatures.NAMES:
+        inputs = signatures.sample_inputs(generator, name)
+        got = _run_step(f"running signature {name}", lambda: loaded.signatures[name](**inputs), path)
+        _compare(path, name, got, _in_process_video(generator, name, inputs).numpy())
+    for index, request in enumerate(warmup.read_warmup(path)):
+        _run_step(f"replaying warm-up request {index}", lambda: warmup.predict(loaded, request), path)
+
+
+def _run_step(step, run, target):
+    try:
+        return run()
+    except ExportError:
+        raise
+    except Exception as error:
+        raise ExportError(
+            f"Exporting {target} failed while {step}: {type(error).__name__}: {error}. "
+            "Nothing was published."
+        ) from error
+
+
+def _write_saved_model(generator, path):
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    archive.add_endpoint("serving_default", serving_default)
+    for name, signature in signatures.build_signatures(generator).items():
+        archive.add_endpoint(name, signature.function)
     archive.write_out(path, verbose=False)
+
+
+def _write_metadata(model, generator, path, config, class_names):
+    from keras_vidgen import __version__
+
+    folder = os.path.join(path, METADATA_DIR)
+    os.makedirs(folder, exist_ok=True)
+    metadata = {
+        "keras_vidgen_version": __version__,
+        "tensorflow_version": tf.__version__,
+        "keras_version": keras.__version__,
+        "generator": "ema_generator" if generator is not model.generator else "generator",
+        "latent_dim": signatures.latent_dim(generator),
+        "video_shape": [int(d) for d in generator.output_shape[1:]],
+        "signatures": {
+            name: {spec.name: [spec.dtype.name, spec.shape.as_list()] for spec in signature.specs}
+            for name, signature in signatures.build_signatures(generator).items()
+        },
+        "train_config": config.to_dict() if hasattr(config, "to_dict") else config,
+    }
+    _write_json(os.path.join(folder, CONFIG_FILE), metadata)
+    if class_names is not None:
+        index = {str(i): name for i, name in enumerate(class_names)}
+        _write_json(os.path.join(folder, CLASS_INDEX_FILE), index)
+
+
+def _write_warmup(generator, path, model_name):
+    requests = [
+        warmup.predict_request(model_name, name, signatures.sample_inputs(generator, name, num=1))
+        for name in signatures.NAMES
+    ]
+    warmup.write_warmup(path, requests)
+
+
+def _publish(staging, target):
+    if os.path.exists(target):
+        shutil.rmtree(target)
+    os.rename(staging, target)
+
+
+def _in_process_video(generator, name, inputs):
+    inputs = dict(inputs)
+    if name == signatures.FROM_SEED:
+        dim = signatures.latent_dim(generator)
+        inputs[signatures.LATENT] = latents.seeded_latents(inputs.pop("num"), dim, inputs.pop("seed"))
+    return signatures.run_generator(generator, inputs)
+
+
+def _compare(path, name, got, reference):
+    video = got["video"].numpy()
+    if video.shape != reference.shape:
+        raise ExportError(
+            f"{path}: signature {name}'s `video` has shape {video.shape}, the in-process "
+            f"generator's {reference.shape}."
+        )
+    # A graph may fuse ops and round differently from eager Keras (by ~1e-7): where the float
+    # lies that close to a rounding boundary, either neighbouring uint8 value is right.
+    # Everywhere else `video` must equal the in-process result exactly.
+    low = media.to_uint8(reference - FLOAT_TOLERANCE).numpy()
+    high = media.to_uint8(reference + FLOAT_TOLERANCE).numpy()
+    wrong = int(np.sum((video < low) | (video > high)))
+    if wrong:
+        raise ExportError(
+            f"{path}: signature {name}'s `video` differs from the in-process generator's at "
+            f"{wrong} of {video.size} values: the SavedModel does not compute what the model does."
+        )
+    error = float(np.max(np.abs(got["video_float"].numpy() - reference)))
+    if not error <= FLOAT_TOLERANCE:
+        raise ExportError(
+            f"{path}: signature {name}'s `video_float` differs from the in-process generator's "
+            f"by up to {error:g} (tolerance {FLOAT_TOLERANCE:g})."
+        )
+
+
+def _check_class_names(generator, class_names):
+    if class_names is None:
+        return
+    names = list(class_names)
+    if signatures.LABEL not in signatures.input_names(generator):
+        raise ValueError(
+            f"class_names were given but the generator {generator.name!r} has no `label` input: "
+            "only class-conditional generators have classes."
+        )
+    if not names or len(set(names)) != len(names) or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(f"class_names must be distinct non-empty strings, got {names}.")
+
+
+def _write_json(path, value):
+    with open(path, "w") as file:
+        json.dump(value, file, indent=2, sort_keys=True)
+        file.write("\n")

@@ -29,6 +29,18 @@ def to_uint8(videos):
     return tf.cast(scaled, tf.uint8)
 
 
+def to_float(videos):
+    """Maps uint8 pixels in [0, 255] to float32 in [-1, 1]: the inverse of `to_uint8`, core TF only.
+
+    Args:
+        videos: uint8 (or integer-valued) tensor of any shape.
+
+    Returns:
+        A float32 tensor of the same shape.
+    """
+    return tf.cast(videos, tf.float32) / 127.5 - 1.0
+
+
 def tile_videos(videos, columns=None):
     """Tiles a batch of videos into one video whose frames are grids.
 
@@ -117,14 +129,37 @@ def write_video(path, video, fps=8):
         with open(path, "wb") as file:
             file.write(encode_gif(video, fps))
     elif extension == ".png":
-        strip = frame_strip(video[np.newaxis])
-        if not cv2.imwrite(path, cv2.cvtColor(strip, cv2.COLOR_RGB2BGR)):
-            raise OSError(f"OpenCV could not write {path}")
+        _write_png(path, frame_strip(video[np.newaxis]))
     elif extension in (".mp4", ".avi"):
         _write_with_opencv(path, video, fps, "mp4v" if extension == ".mp4" else "MJPG")
     else:
         raise ValueError(f"Cannot write {path!r}: use a .gif, .mp4, .avi or .png file name.")
     return path
+
+
+def write_videos(path, videos, fps=8, columns=None):
+    """Writes a batch of videos to one file: a tiled grid video, or for `.png` a still frame grid.
+
+    Args:
+        path: output `.gif`, `.mp4`, `.avi` (grid video) or `.png` (one row of frames per video).
+        videos: uint8 array `[n, frames, height, width, 3]`.
+        fps: playback rate.
+        columns: videos per row of the grid video; defaults to a square-ish grid.
+
+    Returns:
+        The path written.
+    """
+    path = os.fspath(path)
+    if path.lower().endswith(".png"):
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        _write_png(path, frame_strip(videos))
+        return path
+    return write_video(path, tile_videos(videos, columns), fps)
+
+
+def _write_png(path, image):
+    if not cv2.imwrite(path, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
+        raise OSError(f"OpenCV could not write {path}")
 
 
 def _write_with_opencv(path, video, fps, fourcc):

@@ -1,20 +1,122 @@
-"""Generating videos from a trained model, whether a `.keras` checkpoint or an exported SavedModel."""
+"""Generating videos from a trained model, whether a `.keras` checkpoint or an exported SavedModel.
 
+Both kinds are driven through the same signatures (`keras_vidgen.signatures`): a SavedModel's own,
+or the same functions built in-process around a checkpoint's generator. So a seed gives the same
+videos from `vidgen sample`, `VideoGAN.generate` and TF Serving's `generate_from_seed`.
+"""
+
+import json
 import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_vidgen import export
+from keras_vidgen import export, signatures
+from keras_vidgen.latents import seeded_latents
+
+
+class Sampler:
+    """Makes uint8 videos from seeds or latents, with the labels or context a model needs.
+
+    Args:
+        model_signatures: `{name: callable}` with `serving_default` and `generate_from_seed`,
+            called with keyword tensors and returning a dict with `video` (a loaded SavedModel's
+            `signatures`, or `signatures.build_signatures(generator)`).
+        class_names: the label names of a class-conditional model, index order, or `None`.
+        source: what the model was loaded from, for error messages.
+
+    Example:
+        >>> sampler = load_sampler("saved_models/vidgen")
+        >>> sampler.from_seed(4, seed=0).shape
+        (4, 16, 32, 32, 3)
+    """
+
+    def __init__(self, model_signatures, class_names=None, source="the model"):
+        self.signatures = model_signatures
+        self.class_names = list(class_names) if class_names else None
+        self.source = source
+        specs = model_signatures[signatures.SERVING_DEFAULT].structured_input_signature[1]
+        self.latent_dim = int(specs[signatures.LATENT].shape[-1])
+        self.conditions = {name: spec for name, spec in specs.items() if name != signatures.LATENT}
+
+    def latents(self, num, seed):
+        """Returns the latents `generate_from_seed` draws for `(num, seed)`, float32 numpy."""
+        return seeded_latents(num, self.latent_dim, seed).numpy()
+
+    def from_seed(self, num, seed=None, label=None, context=None):
+        """Returns `num` uint8 videos `[num, T, H, W, C]`; `seed=None` picks a random seed."""
+        seed = np.random.randint(2**31) if seed is None else seed
+        inputs = dict(seed=tf.constant(seed, tf.int64), num=tf.constant(num, tf.int32))
+        inputs.update(self._conditions(num, label, context))
+        return self.signatures[signatures.FROM_SEED](**inputs)["video"].numpy()
+
+    def from_latents(self, z, label=None, context=None):
+        """Returns uint8 videos for latents `z` `[N, latent_dim]`."""
+        z = tf.constant(np.asarray(z, np.float32))
+        inputs = dict(z=z, **self._conditions(int(z.shape[0]), label, context))
+        return self.signatures[signatures.SERVING_DEFAULT](**inputs)["video"].numpy()
+
+    def _conditions(self, num, label, context):
+        given = {signatures.LABEL: label, signatures.CONTEXT: context}
+        for name, value in given.items():
+            if value is not None and name not in self.conditions:
+                raise ValueError(
+                    f"A {name} was given, but {self.source} is not {_KIND[name]}: its generator "
+                    f"takes {[signatures.LATENT, *self.conditions]}."
+                )
+            if value is None and name in self.conditions:
+                raise ValueError(f"{self.source} is {_KIND[name]}: {_NEEDS[name]}")
+        inputs = {}
+        if signatures.LABEL in self.conditions:
+            inputs[signatures.LABEL] = tf.fill([num], tf.constant(self.label_index(label), tf.int32))
+        if signatures.CONTEXT in self.conditions:
+            inputs[signatures.CONTEXT] = self._context(num, context)
+        return inputs
+
+    def label_index(self, label):
+        """Returns the class index of `label`: an index, or a class name of `class_index.json`."""
+        if isinstance(label, str) and not label.lstrip("-").isdigit():
+            if not self.class_names or label not in self.class_names:
+                raise ValueError(
+                    f"Unknown class {label!r} for {self.source}; its classes are "
+                    f"{self.class_names or 'unnamed: pass an index'}."
+                )
+            return self.class_names.index(label)
+        index = int(label)
+        if index < 0 or (self.class_names and index >= len(self.class_names)):
+            classes = f"classes {self.class_names}" if self.class_names else "unnamed classes"
+            raise ValueError(f"Label {index} is out of range for {self.source}, with {classes}.")
+        return index
+
+    def _context(self, num, context):
+        spec = self.conditions[signatures.CONTEXT]
+        context = np.asarray(context)
+        expected = tuple(spec.shape[1:])
+        if context.shape == expected:
+            context = np.broadcast_to(context, (num, *expected))
+        if context.shape[1:] != expected or context.dtype != np.uint8:
+            raise ValueError(
+                f"{self.source} needs context frames of uint8 {list(expected)} (or a batch of "
+                f"them), got {context.dtype} {list(context.shape)}."
+            )
+        return tf.constant(context)
+
+
+_KIND = {signatures.LABEL: "class-conditional", signatures.CONTEXT: "frame-conditional"}
+_NEEDS = {
+    signatures.LABEL: "pass a label (--label INDEX_OR_CLASS_NAME).",
+    signatures.CONTEXT: "pass context frames (--context VIDEO_FILE).",
+}
 
 
 def load_sampler(path):
-    """Returns a function `(num, seed) -> uint8 videos` for a checkpoint or an export.
+    """Returns a `Sampler` for a checkpoint or an export.
 
     Args:
-        path: a `.keras` file saved from a `VideoGAN`; a SavedModel version folder; or a SavedModel
-            base folder (its highest integer version is used, as TF Serving would).
+        path: a `.keras` file saved from a `VideoGAN` (its `ema_generator` if it has one, as
+            export would); a SavedModel version folder; or a SavedModel base folder (its highest
+            integer version is used, as TF Serving would).
 
     Raises:
         FileNotFoundError: `path` does not exist or holds no SavedModel version.
@@ -22,9 +124,17 @@ def load_sampler(path):
     if not os.path.exists(path):
         raise FileNotFoundError(f"Model {path!r} does not exist.")
     if path.endswith(".keras"):
-        model = keras.models.load_model(path)
-        return lambda num, seed=None: model.generate(num, seed=seed)
-    return _saved_model_sampler(resolve_saved_model(path))
+        generator = export.serving_generator(keras.models.load_model(path))
+        return Sampler(signatures.build_signatures(generator), source=path)
+    version = resolve_saved_model(path)
+    loaded = tf.saved_model.load(version)
+    missing = {signatures.SERVING_DEFAULT, signatures.FROM_SEED} - set(loaded.signatures)
+    if missing:
+        raise ValueError(
+            f"{version} has no {sorted(missing)} signature(s): it was not exported by this "
+            "version of keras_vidgen; export the checkpoint again (vidgen export)."
+        )
+    return Sampler(loaded.signatures, _class_names(version), source=version)
 
 
 def resolve_saved_model(path):
@@ -39,12 +149,10 @@ def resolve_saved_model(path):
     return os.path.join(path, str(versions[-1]))
 
 
-def _saved_model_sampler(path):
-    signature = tf.saved_model.load(path).signatures["serving_default"]
-    latent_dim = signature.structured_input_signature[1]["z"].shape[-1]
-
-    def sample(num, seed=None):
-        z = np.random.default_rng(seed).standard_normal((num, latent_dim)).astype(np.float32)
-        return signature(z=tf.constant(z))["video"].numpy()
-
-    return sample
+def _class_names(version_dir):
+    path = os.path.join(version_dir, export.METADATA_DIR, export.CLASS_INDEX_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path) as file:
+        index = json.load(file)
+    return [index[str(i)] for i in range(len(index))]

@@ -79,7 +79,7 @@ def train(config, extra_callbacks=()):
     export_path = None
     if config.export_dir:
         export_base = os.path.join(config.export_dir if chief else run_dir, config.name)
-        export_path = export.export_generator(model, export_base)
+        export_path = export.export_generator(model, export_base, config=config)
     samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed))
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(

@@ -66,3 +66,48 @@ def broken_files(tmp_path_factory, video_dir):
     good = (video_dir / "clip0.mp4").read_bytes()
     (folder / "truncated.mp4").write_bytes(good[: len(good) // 3])
     return {path.stem: str(path) for path in folder.iterdir()}
+
+
+def dense_generator(latent_dim=8, frames=2, size=8, label_classes=None, context_frames=None):
+    """A tiny functional generator without convolutions, optionally class- or frame-conditional.
+
+    Inputs are named as `keras_vidgen.signatures` expects: `z`, `label` (an Embedding of the
+    class index, concatenated to z) and `context` (float frames, flattened and concatenated).
+    """
+    import keras
+
+    z = keras.Input((latent_dim,), name="z")
+    inputs, features = [z], [z]
+    if label_classes:
+        label = keras.Input((1,), dtype="int32", name="label")
+        inputs.append(label)
+        features.append(keras.layers.Flatten()(keras.layers.Embedding(label_classes, 4)(label)))
+    if context_frames:
+        context = keras.Input((context_frames, size, size, 3), name="context")
+        inputs.append(context)
+        features.append(keras.layers.Flatten()(context))
+    x = keras.layers.Concatenate()(features) if len(features) > 1 else z
+    x = keras.layers.Dense(frames * size * size * 3, activation="tanh")(x)
+    video = keras.layers.Reshape((frames, size, size, 3))(x)
+    return keras.Model(inputs if len(inputs) > 1 else z, video, name="dense_generator")
+
+
+class Exportable:
+    """What export needs of a model: a `generator`, and an `ema_generator` once training keeps one."""
+
+    def __init__(self, generator, ema_generator=None):
+        self.generator = generator
+        if ema_generator is not None:
+            self.ema_generator = ema_generator
+
+
+@pytest.fixture
+def make_generator():
+    """`dense_generator` as a fixture, seeded so its weights are the same in every test."""
+    import keras
+
+    def make(**kwargs):
+        keras.utils.set_random_seed(0)
+        return dense_generator(**kwargs)
+
+    return make

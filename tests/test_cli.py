@@ -1,4 +1,5 @@
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -59,6 +60,8 @@ def test_train_writes_logs_with_a_gif_checkpoint_export_and_sample(trained_run):
     assert list(summaries(os.path.join(logs, "hparams"), "_hparams_/session_start_info"))
 
     assert tf.saved_model.contains_saved_model(str(root / "exports" / "tiny" / "1"))
+    with open(root / "exports" / "tiny" / "1" / "assets.extra" / "config.json") as file:
+        assert json.load(file)["train_config"]["name"] == "tiny"
     for name in ("config.json", "checkpoint.keras", "samples.gif"):
         assert os.path.exists(os.path.join(run_dir, name)), name
     assert Image.open(os.path.join(run_dir, "samples.gif")).n_frames == 4
@@ -84,6 +87,9 @@ def test_export_a_checkpoint_as_a_new_version(trained_run, tmp_path):
     assert cli.main(args) == 0
     assert cli.main(args) == 0
     assert sorted(os.listdir(tmp_path / "m")) == ["1", "2"]
+    # The run's config.json beside the checkpoint travels into the export.
+    with open(tmp_path / "m" / "2" / "assets.extra" / "config.json") as file:
+        assert json.load(file)["train_config"]["seed"] == 3
     assert cli.main(args + ["--version", "1"]) == 1  # refuses to overwrite
 
 

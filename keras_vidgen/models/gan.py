@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vidgen import losses, media
+from keras_vidgen.latents import seeded_latents
 
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
@@ -182,9 +183,17 @@ class VideoGAN(keras.Model):
         return tf.reduce_sum(per_example) / global_batch
 
     def latents(self, num, seed=None):
-        """Returns `num` standard-normal latents as float32 `[num, latent_dim]` (numpy, seeded)."""
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((num, self.latent_dim)).astype(np.float32)
+        """Returns `num` standard-normal latents as a float32 numpy array `[num, latent_dim]`.
+
+        Drawn by `keras_vidgen.latents.seeded_latents`, as an exported SavedModel's
+        `generate_from_seed` signature draws them: the same seed gives the same latents in both.
+
+        Args:
+            num: how many latent vectors.
+            seed: an integer; `None` draws a fresh random seed.
+        """
+        seed = np.random.randint(2**31) if seed is None else seed
+        return seeded_latents(num, self.latent_dim, seed).numpy()
 
     def generate(self, num, seed=None, batch_size=16):
         """Generates `num` videos as uint8 `[num, frames, height, width, channels]`.
