@@ -87,6 +87,20 @@ def test_saved_model_cli_runs_generate_from_seed(gan, tmp_path):
     np.testing.assert_array_equal(video, gan.generate(2, seed=4))
 
 
+@pytest.mark.slow
+def test_saved_model_cli_runs_serving_default_with_latents_on_the_command_line(gan, tmp_path):
+    path = export_generator(gan, str(tmp_path / "vidgen"))
+    cli = shutil.which("saved_model_cli") or os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    z = gan.latents(2, seed=3)
+    result = subprocess.run(
+        [cli, "run", "--dir", path, "--tag_set", "serve", "--signature_def", "serving_default",
+         "--input_exprs", f"z={json.dumps(z.tolist())}", "--outdir", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    np.testing.assert_array_equal(np.load(tmp_path / "out" / "video.npy"), gan.generate(2, seed=3))
+
+
 def test_versions_increment_and_are_never_overwritten(gan, tmp_path):
     base = str(tmp_path / "vidgen")
     assert next_version(base) == 1

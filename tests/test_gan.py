@@ -99,3 +99,10 @@ def test_mismatched_networks_are_refused():
 def test_compile_does_not_leave_a_placeholder_optimizer():
     gan = tiny_gan()
     assert gan.optimizer is None
+
+
+def test_an_uncompiled_gan_saves_and_loads_its_networks(tmp_path):
+    gan = build_video_gan("dcgan3d", LATENT, FRAMES, SIZE, g_filters=16, d_filters=8, seed=0)
+    gan.save(tmp_path / "raw.keras")
+    restored = keras.models.load_model(tmp_path / "raw.keras")
+    np.testing.assert_array_equal(restored.generate(2, seed=1), gan.generate(2, seed=1))

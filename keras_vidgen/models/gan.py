@@ -92,6 +92,8 @@ class VideoGAN(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
 
     def get_compile_config(self):
+        if not self.compiled:
+            return None  # an uncompiled GAN saves its networks only
         return {
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
