@@ -30,6 +30,8 @@ _TRAIN_FLAGS = {
     "steps_per_epoch": (None, "steps_per_epoch"),
     "max_minutes": (None, "max_minutes"),
     "strategy": (None, "strategy"),
+    "mixed_precision": (None, "mixed_precision"),
+    "jit_compile": (None, "jit_compile"),
     "seed": (None, "seed"),
     "logdir": (None, "logdir"),
     "export_dir": (None, "export_dir"),
@@ -185,6 +187,14 @@ def _train_extractor(args):
           + ", ".join(f"{head} {value:.2f}" for head, value in accuracies.items()))
 
 
+def _on_off(text):
+    if text.lower() in ("on", "true", "1", "yes"):
+        return True
+    if text.lower() in ("off", "false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="vidgen", description="Train and serve video GANs.")
     commands = parser.add_subparsers(dest="command")
@@ -269,6 +279,9 @@ def _add_train(commands):
     train.add_argument("--max-minutes", type=float, help="stop training after this wall time")
     train.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
                        help="tf.distribute strategy (multiworker reads TF_CONFIG)")
+    train.add_argument("--mixed-precision", choices=["mixed_bfloat16", "mixed_float16"],
+                       help="compute in 16 bits (float16 on GPU, bfloat16 on CPU/TPU)")
+    train.add_argument("--jit-compile", type=_on_off, help="force XLA on or off (default: Keras's auto)")
     train.add_argument("--g-lr", type=float, help="generator learning rate")
     train.add_argument("--d-lr", type=float, help="discriminator learning rate")
     train.add_argument("--name", help="run and export name")

@@ -64,6 +64,10 @@ class TrainConfig:
         max_minutes: stop training after this much wall time (`None`: no limit).
         strategy: "default", "mirrored" or "multiworker" (see `keras_vidgen.distribute`); the
             batch size is global, split over all replicas.
+        mixed_precision: `None` (float32), "mixed_bfloat16" (CPU/TPU) or "mixed_float16" (GPU,
+            with loss scaling); losses and penalties stay float32.
+        jit_compile: Keras's "auto" (XLA off on CPU, where it makes Conv3D training take minutes
+            a step), or True/False to force it (True can pay off on GPU).
         seed: seeds data order, latents and weights.
         logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>/`.
         export_dir: the SavedModel base folder; `None` skips the export.
@@ -82,6 +86,8 @@ class TrainConfig:
     steps_per_epoch: int = 100
     max_minutes: Optional[float] = None
     strategy: str = "default"
+    mixed_precision: Optional[str] = None
+    jit_compile: object = "auto"
     seed: int = 0
     logdir: str = "runs"
     export_dir: Optional[str] = "saved_models"

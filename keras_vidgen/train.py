@@ -110,19 +110,31 @@ def build_model(config):
     Under a tf.distribute strategy, call it inside `strategy.scope()` so that the networks and
     both optimizers' slots are created as distributed variables.
     """
-    model = models.build_video_gan(
-        config.model.arch,
-        latent_dim=config.model.latent_dim,
-        frames=config.data.frames,
-        size=config.data.size,
-        g_filters=config.model.g_filters,
-        d_filters=config.model.d_filters,
-        seed=config.seed,
-    )
+    # Layers take the global dtype policy when built; restore it so nothing else is affected.
+    previous_policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(config.mixed_precision or "float32")
+    try:
+        model = models.build_video_gan(
+            config.model.arch,
+            latent_dim=config.model.latent_dim,
+            frames=config.data.frames,
+            size=config.data.size,
+            g_filters=config.model.g_filters,
+            d_filters=config.model.d_filters,
+            seed=config.seed,
+        )
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+    optimizers = [
+        keras.optimizers.Adam(rate, config.beta_1, config.beta_2)
+        for rate in (config.g_learning_rate, config.d_learning_rate)
+    ]
+    if config.mixed_precision == "mixed_float16":
+        # float16 gradients underflow without loss scaling; bfloat16 has float32's range.
+        optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
     model.compile(
-        g_optimizer=keras.optimizers.Adam(config.g_learning_rate, config.beta_1, config.beta_2),
-        d_optimizer=keras.optimizers.Adam(config.d_learning_rate, config.beta_1, config.beta_2),
-        loss=config.loss,
+        g_optimizer=optimizers[0], d_optimizer=optimizers[1], loss=config.loss,
+        jit_compile=config.jit_compile,
     )
     return model
 

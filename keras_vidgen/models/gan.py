@@ -151,8 +151,11 @@ class VideoGAN(keras.Model):
             fake_logits = self.discriminator(fake, training=True)
             per_example = self.d_loss_fn(real_logits, fake_logits)
             loss = self._average_over_global_batch(per_example, batch_size)
+            # Identity unless the optimizer is a LossScaleOptimizer (mixed_float16), whose
+            # apply_gradients unscales the gradients again.
+            scaled = self.d_optimizer.scale_loss(loss)
         variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         return tf.reduce_mean(per_example), real_logits, fake_logits
 
     def _generator_step(self, batch_size):
@@ -161,8 +164,9 @@ class VideoGAN(keras.Model):
             fake = self.generator(z, training=True)
             per_example = self.g_loss_fn(self.discriminator(fake, training=True))
             loss = self._average_over_global_batch(per_example, batch_size)
+            scaled = self.g_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         return tf.reduce_mean(per_example)
 
     def _sample_latents(self, batch_size):
@@ -178,6 +182,7 @@ class VideoGAN(keras.Model):
 
     @staticmethod
     def _average_over_global_batch(per_example, batch_size):
+        per_example = tf.cast(per_example, tf.float32)  # losses in float32 under mixed precision
         # Under a tf.distribute strategy gradients are summed across replicas, so each replica
         # divides its sum by the global batch; on one device this is the plain mean.
         replicas = tf.distribute.get_strategy().num_replicas_in_sync

@@ -1,0 +1,36 @@
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_vidgen.config import preset
+from keras_vidgen.train import build_model
+
+
+def tiny(**overrides):
+    return dataclasses.replace(preset("tiny"), **overrides)
+
+
+def fit_once(model):
+    clips = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
+    return model.fit(clips, epochs=1, steps_per_epoch=2, verbose=0).history
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_computes_in_16_bits_and_trains(policy):
+    model = build_model(tiny(mixed_precision=policy))
+    assert keras.mixed_precision.global_policy().name == "float32"  # not leaked
+    conv = model.discriminator.get_layer("down0")
+    assert conv.compute_dtype == policy.split("_")[1] and conv.variable_dtype == "float32"
+    assert model.generator.output.dtype == "float32"  # outputs and losses stay float32
+    scaled = isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert scaled == (policy == "mixed_float16")
+    history = fit_once(model)
+    assert all(np.isfinite(values[-1]) for values in history.values())
+
+
+def test_jit_compile_is_passed_through_and_defaults_to_auto():
+    assert build_model(tiny()).jit_compile is False  # "auto" resolves to off on CPU
+    assert build_model(tiny(jit_compile=True)).jit_compile is True
