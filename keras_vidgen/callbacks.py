@@ -85,3 +85,30 @@ class VideoSamples(keras.callbacks.Callback):
 
 def _learning_rate(optimizer):
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+class SkippedFilesLogger(keras.callbacks.Callback):
+    """Reports the videos skipped (`on_error="skip"`) in each epoch, and resets the count.
+
+    The count goes into the epoch's logs as `skipped_files` (so the TensorBoard callback, if it
+    comes after this one, plots it) and to the `keras_vidgen.data` logger when it is not zero.
+
+    Args:
+        skipped: the `keras_vidgen.data.SkippedFiles` passed to `video_dataset`.
+    """
+
+    def __init__(self, skipped):
+        super().__init__()
+        self.skipped = skipped
+
+    def on_epoch_end(self, epoch, logs=None):
+        count = self.skipped.reset()
+        if logs is not None:
+            logs["skipped_files"] = count
+        if count:
+            from keras_vidgen.data.policies import logger
+
+            logger.warning(
+                "Epoch %d: skipped %d clip(s) of unreadable videos (%d distinct files so far).",
+                epoch + 1, count, len(self.skipped.reasons),
+            )
