@@ -5,8 +5,9 @@ Columns (CSV header) or keys (one JSON object per line):
     path    the video file or frame folder; relative paths are relative to the manifest's folder.
             `file` is accepted too (the built-in moving-shapes `manifest.jsonl` uses it).
     label   optional: a class name or an integer class index.
-    start   optional: first second of the video to use.
-    end     optional: second to stop at.
+    start   optional: first second of the video to use (also `start_time`, `time_start`, as in
+            Kinetics CSVs).
+    end     optional: second to stop at (also `end_time`, `time_end`).
 
 Example `train.csv`:
 
@@ -25,6 +26,8 @@ import tensorflow as tf
 from keras_vidgen.data import filesystems, sources
 
 _PATH_KEYS = ("path", "file")
+_START_KEYS = ("start", "start_time", "time_start")
+_END_KEYS = ("end", "end_time", "time_end")
 
 
 def read_video_manifest(manifest_path):
@@ -84,13 +87,22 @@ def _entry(row, line, base, manifest_path):
     label = row.get("label")
     if isinstance(label, str):
         label = label.strip() or None
-    start, end = _seconds(row.get("start"), where, "start"), _seconds(row.get("end"), where, "end")
+    start, end = _time(row, _START_KEYS, where), _time(row, _END_KEYS, where)
     if start is not None and end is not None and end <= start:
         raise ValueError(f"{where}: end {end} is not after start {start}.")
     if not path.endswith("/") and not path.lower().endswith(sources.VIDEO_EXTENSIONS):
         if tf.io.gfile.isdir(path):
             path += "/"  # a folder of frame images
     return sources.VideoEntry(path, label=label, start=start, end=end)
+
+
+def _time(row, keys, where):
+    for key in keys:
+        # JSON lists or objects under these names are something else (the moving-shapes manifest
+        # stores a start *position*), never a time.
+        if row.get(key) not in (None, "") and not isinstance(row[key], (list, dict)):
+            return _seconds(row[key], where, key)
+    return None
 
 
 def _seconds(value, where, name):

@@ -42,8 +42,8 @@ def video_dataset(
         repeat: repeat forever (then pass `steps_per_epoch` to `fit`).
         random_crop: shorthand for `crop="random"`.
         seed: makes file order and every random choice reproducible.
-        deterministic: keep element order fixed under parallel decoding; `None` means "only
-            when a seed is given".
+        deterministic: keep element order fixed under parallel decoding; `None` means "when a
+            seed is given or `shuffle` is off".
         fps: resample every video from its own frame rate to this one.
         clips_per_video: clips per video per pass, or "all" non-overlapping clips.
         clip_starts: "random" or "even" starts when several clips are drawn.
@@ -87,7 +87,7 @@ def video_dataset(
         entries = probe.usable_entries(entries, infos, clip_spec, on_error, skipped)
     _check_enough(entries, clip_spec, batch_size, repeat, paths)
     if deterministic is None:
-        deterministic = seed is not None
+        deterministic = seed is not None or not shuffle
     load = _clip_loader(clip_spec, frame_spec, on_error, skipped, len(entries), randomize=shuffle)
     files = tf.data.Dataset.from_tensor_slices(_columns(entries))
     if cache:

@@ -72,7 +72,8 @@ def list_videos(paths):
         paths: as in `list_video_files`.
 
     Returns:
-        A list of `VideoEntry`; labels and time ranges are set for manifest entries only.
+        A list of `VideoEntry` sorted by path (then time range); labels and time ranges are set
+        for manifest entries only.
 
     Raises:
         FileNotFoundError: as in `list_video_files`.
@@ -85,8 +86,14 @@ def list_videos(paths):
     found = {}
     for item in paths:
         for entry in _resolve_one(os.fspath(item)):
-            found.setdefault(entry.path, entry)
-    return [found[path] for path in sorted(found)]
+            # One file may appear several times in a manifest with different time ranges.
+            key = (entry.path, _seconds_key(entry.start), _seconds_key(entry.end))
+            found.setdefault(key, entry)
+    return [found[key] for key in sorted(found)]
+
+
+def _seconds_key(value):
+    return -1.0 if value is None else value
 
 
 def _resolve_one(item):
