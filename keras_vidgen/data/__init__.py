@@ -1,7 +1,9 @@
 """The input side: videos (local or remote) -> decoded, sampled, transformed clips -> `tf.data`."""
 
 from keras_vidgen.data.errors import ShortVideoError, VideoDecodeError
-from keras_vidgen.data.labels import attach_labels, load_class_index, save_class_index
+from keras_vidgen.data.labels import (
+    CLASS_INDEX_FILE, attach_labels, load_class_index, save_class_index,
+)
 from keras_vidgen.data.manifest import read_video_manifest
 from keras_vidgen.data.pipeline import load_clip, video_dataset
 from keras_vidgen.data.policies import SkippedFiles
@@ -12,6 +14,7 @@ from keras_vidgen.data.sources import VideoEntry, list_video_files, list_videos
 from keras_vidgen.data.transforms import FrameSpec
 
 __all__ = [
+    "CLASS_INDEX_FILE",
     "ClipSpec",
     "FrameSpec",
     "ShortVideoError",
