@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import tensorflow as tf
 
-from keras_vidgen.data import sources
+from keras_vidgen.data import filesystems, sources
 from keras_vidgen.data.errors import VideoDecodeError
 
 # Frame folders carry no frame rate; this one is assumed (and is what fps resampling starts from).
@@ -23,6 +23,7 @@ FRAME_FOLDER_FPS = 30.0
 
 def read_bytes(path):
     """Reads a whole file through `tf.io.gfile`, so remote schemes work like local paths."""
+    filesystems.check_scheme_available(path)
     try:
         with tf.io.gfile.GFile(path, "rb") as file:
             return file.read()
@@ -139,6 +140,7 @@ class FolderReader:
     def __init__(self, path, fps=FRAME_FOLDER_FPS):
         self.path = path
         self.fps = fps
+        filesystems.check_scheme_available(path)
         try:
             names = tf.io.gfile.listdir(path)
         except tf.errors.OpError as error:
