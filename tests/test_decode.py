@@ -158,3 +158,19 @@ def test_a_gray_video_written_without_colour(tmp_path):
         writer.write(frame[..., 0])
     writer.release()
     assert indices(load_clip(path, 4, 16)) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("fourcc, extension", [("mp4v", ".mp4"), ("MJPG", ".avi"), ("VP80", ".webm")])
+def test_a_clip_far_into_a_video_seeks_instead_of_decoding_every_frame_before_it(tmp_path, fourcc, extension):
+    path = write_video(tmp_path / f"long{extension}", numbered_frames(30) * 2, fourcc=fourcc)
+    with readers.CaptureReader(path) as reader:
+        frames, _ = reader.read([40, 42, 44])
+        assert reader.grabs == 5  # from frame 40 on, not 45
+    assert {index: frame_index(frame) for index, frame in frames.items()} == {40: 10, 42: 12, 44: 14}
+
+
+def test_a_seek_past_a_lying_end_falls_back_to_the_real_length(tmp_path):
+    full = write_video(tmp_path / "full.avi", numbered_frames(30) * 2, fourcc="MJPG")
+    cut = truncate_avi_after(full, tmp_path / "cut.avi", keep_frames=30)
+    clips = decode.decode_clips(cut, ClipSpec(frames=4, clip_starts="even"), FrameSpec(16))
+    assert indices(clips[0]) == [13, 14, 15, 16]  # the middle of the 30 real frames, not of 60

@@ -10,6 +10,7 @@ fast one: the clips are the same, their order in batches is not.
 import hashlib
 import os
 
+import cv2
 import numpy as np
 import tensorflow as tf
 
@@ -76,6 +77,9 @@ def video_dataset(
         >>> model.fit(dataset, epochs=10, steps_per_epoch=500)
     """
     policies.check_on_error(on_error)
+    # The map below already decodes one file per core; OpenCV's own thread pool inside each
+    # resize would oversubscribe the CPU (measured: ~8x slower resizes on 2 busy cores).
+    cv2.setNumThreads(1)
     clip_spec = ClipSpec(frames, stride, fps, clips_per_video, clip_starts, jitter, short_videos)
     frame_spec = FrameSpec(size, crop or ("random" if random_crop else "center"), flip, grayscale)
     skipped = skipped if skipped is not None else policies.SkippedFiles()

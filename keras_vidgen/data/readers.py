@@ -1,9 +1,10 @@
 """Frame readers: a video file's bytes through OpenCV, or a folder of frame images.
 
 Both give the same small interface (`fps`, `reported_frames`, `exact`, `size`, `read(wanted)`)
-so that clip planning never cares where frames come from. Readers only decode the frames asked
-for: a capture skips the others with `grab()` (no colour conversion or copy), a frame folder does
-not even read their files, so the cost follows the frames used.
+so that clip planning never cares where frames come from. Readers only convert the frames asked
+for: a capture seeks to a clip far into the file and skips other frames with `grab()` (no colour
+conversion or copy), a frame folder does not even read their files, so the cost follows the
+frames used, not the file's length.
 """
 
 import contextlib
@@ -17,6 +18,8 @@ import tensorflow as tf
 from keras_vidgen.data import filesystems, sources
 from keras_vidgen.data.errors import VideoDecodeError
 
+# Clips starting this far in seek rather than grab() every frame before them.
+SEEK_FROM = 24
 # Frame folders carry no frame rate; this one is assumed (and is what fps resampling starts from).
 FRAME_FOLDER_FPS = 30.0
 
@@ -93,6 +96,7 @@ class CaptureReader:
             int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
         )
         self._fresh = True
+        self.grabs = 0  # frames grabbed by the last read, after any seek (for tests)
 
     def __enter__(self):
         return self
@@ -101,7 +105,7 @@ class CaptureReader:
         self._stack.close()
 
     def read(self, wanted, prepare=lambda frame: frame, to_end=False):
-        """Decodes frames `wanted` (sorted indices), skipping the rest with `grab()`.
+        """Decodes frames `wanted` (sorted indices); seeks to the first, `grab()`s past the rest.
 
         Args:
             wanted: sorted frame indices to return.
@@ -112,12 +116,25 @@ class CaptureReader:
             `(frames, seen)`: a dict of index -> prepared frame (missing indices lie beyond the
             decoder's end), and how many frames the decoder produced before stopping.
         """
-        capture = self._capture if self._fresh else self._reopen()
-        self._fresh = False
+        capture, index = self._capture_at_start(), 0
+        if wanted and wanted[0] >= SEEK_FROM:
+            if self._seek(capture, wanted[0]):
+                index = wanted[0]
+            else:
+                capture = self._capture_at_start()
+        frames, seen = self._walk(capture, index, wanted, prepare, to_end)
+        if not frames and index > 0 and seen == index:
+            # Nothing after the seek: the container claimed frames it does not hold. Count the
+            # real ones from the start, so the caller can plan again from the true length.
+            frames, seen = self._walk(self._capture_at_start(), 0, wanted, prepare, to_end)
+        return frames, seen
+
+    def _walk(self, capture, index, wanted, prepare, to_end):
         wanted_set = set(wanted)
         last = wanted[-1] if wanted else -1
-        frames, index = {}, 0
+        frames, self.grabs = {}, 0
         while (to_end or index <= last) and capture.grab():
+            self.grabs += 1
             if index in wanted_set:
                 ok, frame = capture.retrieve()
                 if not ok:
@@ -126,7 +143,18 @@ class CaptureReader:
             index += 1
         return frames, index
 
-    def _reopen(self):
+    @staticmethod
+    def _seek(capture, target):
+        # OpenCV's FFmpeg backend seeks to the keyframe before `target` and decodes forward to
+        # it; its position is checked, and anything else falls back to grabbing from the start.
+        return capture.set(cv2.CAP_PROP_POS_FRAMES, target) and int(
+            round(capture.get(cv2.CAP_PROP_POS_FRAMES))
+        ) == target
+
+    def _capture_at_start(self):
+        if self._fresh:
+            self._fresh = False
+            return self._capture
         self._stack.close()
         self._stack = contextlib.ExitStack()
         return self._stack.enter_context(open_capture(self._data, self.path))

@@ -82,11 +82,14 @@ def _resize(frame, spec):
     else:
         scale = size / min(height, width)
         new_height, new_width = max(size, round(height * scale)), max(size, round(width * scale))
+    # INTER_AREA at an arbitrary ratio costs ~6x more than decoding a small frame; halving with
+    # it is its fast path and keeps the anti-aliasing, and the last < 2x step is linear.
+    while height >= 2 * new_height and width >= 2 * new_width:
+        height, width = height // 2, width // 2
+        frame = cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA)
     if (new_height, new_width) == (height, width):
         return frame
-    shrinking = new_height * new_width < height * width
-    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
-    return cv2.resize(frame, (new_width, new_height), interpolation=interpolation)
+    return cv2.resize(frame, (new_width, new_height), interpolation=cv2.INTER_LINEAR)
 
 
 def finish_clip(frames, spec, rng=None):
