@@ -45,23 +45,29 @@ def make_videos(folder, count, frames, width=320, height=240, fps=25):
     return paths
 
 
-def plain_opencv_fps(paths):
-    frames, started = 0, time.perf_counter()
+def measured(count_frames):
+    """Runs `count_frames()`; returns (frames/s of wall time, CPU seconds of this process per
+    1000 frames). The CPU figure shows the work done, whatever other processes take."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    frames = count_frames()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return frames / wall, 1000 * cpu / frames
+
+
+def plain_opencv_loop(paths):
+    frames = 0
     for path in paths:
         capture = cv2.VideoCapture(path)
         while capture.read()[0]:
             frames += 1
         capture.release()
-    return frames / (time.perf_counter() - started)
+    return frames
 
 
-def pipeline_fps(paths, clip_frames):
+def pipeline_loop(paths, clip_frames):
     dataset = video_dataset(paths, frames=clip_frames, size=64, batch_size=16, shuffle=False,
                             clips_per_video="all", validate=False)
-    frames, started = 0, time.perf_counter()
-    for batch in dataset:
-        frames += int(batch.shape[0] * batch.shape[1])
-    return frames / (time.perf_counter() - started)
+    return sum(int(batch.shape[0] * batch.shape[1]) for batch in dataset)
 
 
 def training_clips_per_second(model, dataset, steps, batch_size):
@@ -99,13 +105,16 @@ def main():
         print(f"{len(paths)} videos of 320x240, {args.frames} frames (mp4v); "
               f"{os.cpu_count()} CPU cores; medians of {args.repeats} runs")
         plain, piped = [], []
-        for _ in range(args.repeats):
-            plain.append(plain_opencv_fps(paths))
-            piped.append(pipeline_fps(paths, clip_frames=20))
-        plain_fps, piped_fps = statistics.median(plain), statistics.median(piped)
-        print(f"decode   single-threaded cv2 loop: {plain_fps:8.0f} frames/s")
+        for _ in range(args.repeats):  # interleaved, so machine load drifts affect both alike
+            plain.append(measured(lambda: plain_opencv_loop(paths)))
+            piped.append(measured(lambda: pipeline_loop(paths, clip_frames=20)))
+        plain_fps, plain_cpu = (statistics.median(values) for values in zip(*plain))
+        piped_fps, piped_cpu = (statistics.median(values) for values in zip(*piped))
+        print(f"decode   single-threaded cv2 loop: {plain_fps:8.0f} frames/s   "
+              f"CPU {plain_cpu:5.2f} s per 1000 frames")
         print(f"decode   video_dataset pipeline:   {piped_fps:8.0f} frames/s   "
-              f"({piped_fps / plain_fps:.2f}x; target >= 1.6x)")
+              f"CPU {piped_cpu:5.2f} s per 1000 frames   ({piped_fps / plain_fps:.2f}x; target >= 1.6x)")
+        print(f"         load average while measuring: {os.getloadavg()[0]:.1f}")
         speeds = training_comparison(paths, args.steps, args.repeats)
         slowdown = 1 - speeds["pipeline"] / speeds["memory"]
         print(f"training fed from memory:          {speeds['memory']:8.1f} clips/s")
