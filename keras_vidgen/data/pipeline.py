@@ -95,7 +95,8 @@ def video_dataset(
     load = _clip_loader(clip_spec, frame_spec, on_error, skipped, len(entries), randomize=shuffle)
     files = tf.data.Dataset.from_tensor_slices(_columns(entries))
     if cache:
-        dataset = _cached_clips(files, load, len(entries), cache, seed, shuffle, (clip_spec, frame_spec, entries))
+        settings = (clip_spec, frame_spec, entries)
+        dataset = _cached_clips(files, load, len(entries), cache, seed, shuffle, settings)
     else:
         dataset = _decoded_clips(files, load, len(entries), seed, shuffle, repeat, deterministic)
         if shuffle and clips_per_video != 1:
@@ -191,11 +192,14 @@ def _check_enough(entries, clip_spec, batch_size, repeat, paths):
 
 
 def _clip_loader(clip_spec, frame_spec, on_error, skipped, num_files, randomize):
-    empty = np.zeros((0, clip_spec.frames, frame_spec.size, frame_spec.size, frame_spec.channels), np.uint8)
+    shape = (clip_spec.frames, frame_spec.size, frame_spec.size, frame_spec.channels)
+    empty = np.zeros((0, *shape), np.uint8)
 
     def load_numpy(path, start, end, element_seed):
         path = path.decode()
-        entry = sources.VideoEntry(path, start=None if start < 0 else start, end=None if end < 0 else end)
+        entry = sources.VideoEntry(
+            path, start=None if start < 0 else start, end=None if end < 0 else end
+        )
         rng = np.random.default_rng(int(element_seed) & 0x7FFFFFFFFFFFFFFF) if randomize else None
         try:
             clips = decode.decode_clips(entry, clip_spec, frame_spec, rng)

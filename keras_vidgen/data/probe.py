@@ -65,7 +65,9 @@ def probe_video(entry, clip_spec=None, count_frames=False):
                 info.exact = True
             first, _ = reader.read([0])
         if not first:
-            raise VideoDecodeError(entry.path, "the decoder returned no frame (truncated or corrupt file)")
+            raise VideoDecodeError(
+                entry.path, "the decoder returned no frame (truncated or corrupt file)"
+            )
         info.height, info.width = first[0].shape[:2]
         info.short = info.exact and info.frames < needed
     except VideoDecodeError as error:

@@ -51,7 +51,9 @@ class ClipSpec:
         if self.clips_per_video != "all" and not (
             isinstance(self.clips_per_video, int) and self.clips_per_video >= 1
         ):
-            raise ValueError(f"clips_per_video must be an int >= 1 or 'all', not {self.clips_per_video!r}.")
+            raise ValueError(
+                f"clips_per_video must be an int >= 1 or 'all', not {self.clips_per_video!r}."
+            )
         if self.clip_starts not in CLIP_STARTS:
             raise ValueError(f"Unknown clip_starts={self.clip_starts!r}; choose one of {CLIP_STARTS}.")
         if self.short_videos not in SHORT_VIDEO_POLICIES:
