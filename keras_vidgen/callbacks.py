@@ -18,7 +18,10 @@ from keras_vidgen import media
 
 # Metric name -> TensorBoard tag. Unlisted names ending in "_penalty" go under "penalty/", the
 # rest under "metrics/".
-SCALAR_TAGS = {"d_loss": "loss/d", "g_loss": "loss/g", "d_real": "d/real", "d_fake": "d/fake"}
+SCALAR_TAGS = {
+    "d_loss": "loss/d", "g_loss": "loss/g", "d_real": "d/real", "d_fake": "d/fake",
+    "skipped_files": "data/skipped_files",
+}
 
 
 def scalar_tag(metric_name):
@@ -311,3 +314,31 @@ class TimeLimit(keras.callbacks.Callback):
         if time.monotonic() >= self._deadline and not self.model.stop_training:
             self.model.stop_training = True
             self.stopped_at_step = _global_step(self.model)
+
+
+class SkippedFilesLogger(keras.callbacks.Callback):
+    """Reports the videos skipped (`on_error="skip"`) in each epoch, and resets the count.
+
+    The count goes into the epoch's logs as `skipped_files` (so `ScalarLogger`, if it comes after
+    this one, plots it as `data/skipped_files`) and to the `keras_vidgen.data` logger when it is
+    not zero.
+
+    Args:
+        skipped: the `keras_vidgen.data.SkippedFiles` passed to `video_dataset`.
+    """
+
+    def __init__(self, skipped):
+        super().__init__()
+        self.skipped = skipped
+
+    def on_epoch_end(self, epoch, logs=None):
+        count = self.skipped.reset()
+        if logs is not None:
+            logs["skipped_files"] = count
+        if count:
+            from keras_vidgen.data.policies import logger
+
+            logger.warning(
+                "Epoch %d: skipped %d clip(s) of unreadable videos (%d distinct files so far).",
+                epoch + 1, count, len(self.skipped.reasons),
+            )

@@ -18,6 +18,16 @@ _TRAIN_FLAGS = {
     "size": ("data", "size"),
     "batch_size": ("data", "batch_size"),
     "stride": ("data", "stride"),
+    "fps": ("data", "fps"),
+    "clips_per_video": ("data", "clips_per_video"),
+    "clip_starts": ("data", "clip_starts"),
+    "crop": ("data", "crop"),
+    "flip": ("data", "flip"),
+    "grayscale": ("data", "grayscale"),
+    "labels": ("data", "labels"),
+    "short_videos": ("data", "short_videos"),
+    "on_error": ("data", "on_error"),
+    "cache": ("data", "cache"),
     "arch": ("model", "arch"),
     "latent_dim": ("model", "latent_dim"),
     "g_filters": ("model", "g_filters"),
@@ -47,10 +57,43 @@ def main(argv=None):
         parser.print_help()
         return 2
     try:
-        return args.handler(args) or 0
+        code = args.handler(args) or 0
     except (FileNotFoundError, FileExistsError, ValueError, ExportError) as error:
         print(f"vidgen {args.command}: error: {error}", file=sys.stderr)
-        return 1
+        code = 1
+    except Exception as error:
+        message = _data_error(error)
+        if message is None:
+            raise
+        print(f"vidgen {args.command}: error: {message}", file=sys.stderr)
+        code = 1
+    if argv is None:
+        _exit_if_s3_was_used(code)
+    return code
+
+
+def _data_error(error):
+    """The clean message of a bad video met inside tf.data (see `data.pipeline`), else `None`."""
+    text = str(error)
+    marker = "assertion failed: ["
+    if not type(error).__module__.startswith("tensorflow") or marker not in text:
+        return None
+    return text.split(marker, 1)[1].split("]\n", 1)[0].rstrip("]")
+
+
+def _exit_if_s3_was_used(code):
+    """Works around tensorflow-io 0.37.1 aborting at exit after s3 use (tensorflow/io #2039).
+
+    The s3 plugin's static destructors call a pure virtual method when the process exits, so a
+    finished `vidgen train --data s3://...` would end with "terminate called" and status 134. The
+    command's work is done by now: flush and leave without running those destructors.
+    """
+    from keras_vidgen.data import filesystems
+
+    if filesystems.s3_was_used():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def config_from_args(args):
@@ -66,6 +109,8 @@ def config_from_args(args):
             sections[section][field] = value
     if args.no_export:
         sections[None]["export_dir"] = None
+    if args.no_validate:
+        sections["data"]["validate"] = False
     return dataclasses.replace(
         config,
         data=dataclasses.replace(config.data, **sections["data"]),
@@ -82,6 +127,8 @@ def _train(args):
     print(f"\nTrained for {result.seconds:.0f} s on {result.data_path}")
     print(f"  run folder:   {result.run_dir}  (config.json, checkpoint.keras)")
     print(f"  samples:      {result.sample_path}")
+    if result.class_index:
+        print(f"  classes:      {result.class_index}")
     if result.export_path:
         print(f"  SavedModel:   {result.export_path}  (TF Serving: --model_base_path="
               f"{os.path.abspath(os.path.dirname(result.export_path))})")
@@ -249,6 +296,7 @@ def _parser():
     shapes.add_argument("--size", type=int, default=64)
     shapes.add_argument("--seed", type=int, default=0)
     shapes.set_defaults(handler=_make_shapes)
+    _add_inspect_data(commands)
     return parser
 
 
@@ -270,10 +318,16 @@ def _add_train(commands):
     )
     train.add_argument("--preset", default="small", choices=sorted(vidgen_config.PRESETS))
     train.add_argument("--config", help="a config.json from an earlier run (instead of --preset)")
-    train.add_argument("--data", help="glob, folder or file of videos; local or s3://, gs://, ...")
-    for flag in ("frames", "size", "batch_size", "stride", "latent_dim", "g_filters", "d_filters",
+    train.add_argument(
+        "--data", help="glob, folder, file or manifest of videos; local or s3://, gs://, ..."
+    )
+    _add_data_flags(train)
+    for flag in ("size", "batch_size", "latent_dim", "g_filters", "d_filters",
                  "epochs", "steps_per_epoch", "seed", "num_samples"):
         train.add_argument("--" + flag.replace("_", "-"), type=int)
+    train.add_argument("--cache", help="decoded-clip cache: 'memory' or a folder")
+    train.add_argument("--no-validate", action="store_true",
+                       help="do not open every file before training (huge remote collections)")
     train.add_argument("--arch", help="architecture (dcgan3d)")
     train.add_argument("--loss", choices=["hinge", "bce"])
     train.add_argument("--max-minutes", type=float, help="stop training after this wall time")
@@ -289,6 +343,56 @@ def _add_train(commands):
     train.add_argument("--export-dir", help="SavedModel base folder (default saved_models)")
     train.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
     train.set_defaults(handler=_train)
+
+
+def _clips_per_video(text):
+    return text if text == "all" else int(text)
+
+
+def _add_data_flags(command):
+    """Clip sampling and bad-file flags shared by `train` and `inspect-data` (defaults: the config's)."""
+    from keras_vidgen.data import policies, sampling, transforms
+
+    command.add_argument("--frames", type=int, help="frames per clip")
+    command.add_argument("--stride", type=int, help="take every N-th frame (after --fps)")
+    command.add_argument("--fps", type=float, help="resample videos to this frame rate")
+    command.add_argument("--clips-per-video", type=_clips_per_video, help="an integer, or 'all'")
+    command.add_argument("--clip-starts", choices=sampling.CLIP_STARTS)
+    command.add_argument("--crop", choices=transforms.CROPS)
+    command.add_argument("--flip", action="store_true", default=None, help="random horizontal flips")
+    command.add_argument("--grayscale", action="store_true", default=None, help="1 channel")
+    command.add_argument("--labels", choices=["folder", "manifest", "auto"],
+                         help="class labels from parent folders or the manifest")
+    command.add_argument("--short-videos", choices=sampling.SHORT_VIDEO_POLICIES)
+    command.add_argument("--on-error", choices=policies.ON_ERROR_POLICIES)
+
+
+def _add_inspect_data(commands):
+    inspect = commands.add_parser(
+        "inspect-data",
+        help="Show what the data pipeline would see: videos, durations, fps, sizes, bad files.",
+    )
+    inspect.add_argument("data", nargs="+", help="globs, folders, files or manifests")
+    _add_data_flags(inspect)
+    inspect.add_argument("--count-frames", action="store_true",
+                         help="decode every video to count its frames (exact, slower)")
+    inspect.set_defaults(handler=_inspect_data)
+
+
+def _inspect_data(args):
+    from keras_vidgen.data import report as data_report
+
+    settings = dataclasses.replace(
+        vidgen_config.DataConfig(),
+        **{
+            field: getattr(args, field)
+            for field in data_report.SETTINGS
+            if getattr(args, field) is not None
+        },
+    )
+    report = data_report.inspect_data(args.data, settings, count_frames=args.count_frames)
+    print(report.text)
+    return 0 if report.readable else 1
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ A run is fully described by one `TrainConfig`; `train()` writes the resolved con
 
 import dataclasses
 import json
-from typing import Optional
+from typing import Optional, Union
 
 
 @dataclasses.dataclass
@@ -19,8 +19,20 @@ class DataConfig:
         frames: frames per clip (the generator makes clips of this length).
         size: clip height and width in pixels.
         batch_size: clips per training step.
-        stride: take every `stride`-th frame of the source video.
+        stride: take every `stride`-th frame of the source video (after resampling to `fps`).
         shapes_videos: clips in the built-in data set when `data` is `None`.
+        fps: resample every video to this frame rate; `None` keeps each file's own frames.
+        clips_per_video: clips per video per pass, or "all" non-overlapping clips.
+        clip_starts: "random" or "even" clip starts.
+        crop: "center", "random" (after resizing the shorter side) or "none" (plain resize).
+        flip: random horizontal flips.
+        grayscale: one channel instead of RGB (the model then makes gray videos).
+        labels: `None`, or "folder" / "manifest" / "auto": yield class labels and save
+            `class_index.json` in the run folder.
+        short_videos: "loop", "pad", "skip" or "error" for videos shorter than one clip.
+        on_error: "raise" or "skip" unreadable files (see `keras_vidgen.data.policies`).
+        validate: open every file before training to report or skip bad ones up front.
+        cache: `None`, "memory", or a folder for a decoded-clip cache.
     """
 
     data: Optional[str] = None
@@ -29,6 +41,17 @@ class DataConfig:
     batch_size: int = 8
     stride: int = 1
     shapes_videos: int = 256
+    fps: Optional[float] = None
+    clips_per_video: Union[int, str] = 1
+    clip_starts: str = "random"
+    crop: str = "center"
+    flip: bool = False
+    grayscale: bool = False
+    labels: Optional[str] = None
+    short_videos: str = "loop"
+    on_error: str = "raise"
+    validate: bool = True
+    cache: Optional[str] = None
 
 
 @dataclasses.dataclass

@@ -3,6 +3,7 @@
 import dataclasses
 import os
 import time
+from typing import Optional
 
 import keras
 
@@ -24,6 +25,7 @@ class TrainResult:
         sample_path: a GIF of generated videos.
         data_path: the videos trained on (the built-in data set's cache folder if none was given).
         seconds: wall time of the whole run.
+        class_index: `class_index.json` in the run folder when labels were on, else `None`.
     """
 
     model: keras.Model
@@ -34,6 +36,7 @@ class TrainResult:
     sample_path: str
     data_path: str
     seconds: float
+    class_index: Optional[str] = None
 
 
 def train(config, extra_callbacks=()):
@@ -60,7 +63,8 @@ def train(config, extra_callbacks=()):
     run_dir = _new_run_dir(config.logdir, config.name) if chief else distribute.scratch_dir()
     config.save(os.path.join(run_dir, "config.json"))
     data_path = resolve_data(config)
-    dataset = build_dataset(config, data_path)
+    skipped = vidgen_data.SkippedFiles()
+    dataset, class_index_path = build_dataset(config, data_path, run_dir, skipped)
     with strategy.scope():
         model = build_model(config)
     logdir = os.path.join(run_dir, "logs")
@@ -71,6 +75,7 @@ def train(config, extra_callbacks=()):
         steps_per_epoch=config.steps_per_epoch,
         shuffle=False,  # video_dataset shuffles; Keras cannot shuffle a tf.data pipeline anyway.
         callbacks=[
+            vidgen_callbacks.SkippedFilesLogger(skipped),  # first: it adds the count to the logs
             *monitoring_callbacks(config, logdir, real_clips=_first_clips(dataset, config.num_samples)),
             keras.callbacks.ModelCheckpoint(checkpoint),
             *extra_callbacks,
@@ -84,24 +89,38 @@ def train(config, extra_callbacks=()):
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(
         model, run_dir, logdir, checkpoint, export_path, sample_path, data_path,
-        seconds=time.time() - started,
+        seconds=time.time() - started, class_index=class_index_path,
     )
 
 
-def build_dataset(config, data_path):
-    """The run's training clips; each worker of a multi-worker run reads its own share of files."""
+def build_dataset(config, data_path, run_dir, skipped):
+    """Builds the training `tf.data` pipeline of `config.data`; saves the class map if labelled.
+
+    Each worker of a multi-worker run reads its own share of the files.
+
+    Returns:
+        `(dataset, class_index_path)`; the path is `None` without labels.
+    """
+    settings = config.data
+    source, class_index_path = data_path, None
+    if settings.labels:
+        source, class_index = vidgen_data.attach_labels(
+            vidgen_data.list_videos(data_path), settings.labels
+        )
+        class_index_path = vidgen_data.save_class_index(
+            os.path.join(run_dir, vidgen_data.CLASS_INDEX_FILE), class_index
+        )
     worker, workers = distribute.worker_index_and_count() if config.strategy == "multiworker" else (0, 1)
-    return vidgen_data.video_dataset(
-        data_path,
-        frames=config.data.frames,
-        size=config.data.size,
-        batch_size=config.data.batch_size,
-        stride=config.data.stride,
-        repeat=True,
-        seed=config.seed,
-        num_shards=workers,
-        shard_index=worker,
+    dataset = vidgen_data.video_dataset(
+        source, frames=settings.frames, size=settings.size, batch_size=settings.batch_size,
+        stride=settings.stride, repeat=True, seed=config.seed, fps=settings.fps,
+        clips_per_video=settings.clips_per_video, clip_starts=settings.clip_starts,
+        crop=settings.crop, flip=settings.flip, grayscale=settings.grayscale,
+        labels="manifest" if settings.labels else None, short_videos=settings.short_videos,
+        on_error=settings.on_error, validate=settings.validate, cache=settings.cache,
+        skipped=skipped, num_shards=workers, shard_index=worker,
     )
+    return dataset, class_index_path
 
 
 def build_model(config):

@@ -1,6 +1,7 @@
 """Shared fixtures: small real video files written with OpenCV, good and broken."""
 
 import os
+import re
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -111,3 +112,33 @@ def make_generator():
         return dense_generator(**kwargs)
 
     return make
+
+
+def write_gif(path, frames, fps=10):
+    """Writes an animated GIF with Pillow (OpenCV 4.11 cannot write GIFs)."""
+    from PIL import Image
+
+    images = [Image.fromarray(frame[..., ::-1]) for frame in frames]
+    images[0].save(str(path), save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0)
+    return str(path)
+
+
+def write_frame_folder(folder, frames, extension=".png"):
+    """Writes frames as `0001.png ...` (1-indexed, zero-padded) into `folder`; returns "folder/"."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, frame in enumerate(frames, start=1):
+        assert cv2.imwrite(str(folder / f"{index:04d}{extension}"), frame)
+    return str(folder) + "/"
+
+
+def truncate_avi_after(path, out_path, keep_frames):
+    """Cuts an MJPG .avi right before frame `keep_frames`: its header still reports every frame.
+
+    Real files with lying frame counts look like this (an interrupted copy or recording).
+    """
+    data = open(path, "rb").read()
+    starts = [match.start() for match in re.finditer(b"00dc", data)]
+    # The first "00dc" is in the header's stream description; frame chunks follow it.
+    with open(out_path, "wb") as file:
+        file.write(data[: starts[1 + keep_frames]])
+    return str(out_path)

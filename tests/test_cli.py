@@ -117,3 +117,45 @@ def test_sample_of_a_missing_model_names_it(tmp_path, capsys):
     missing = str(tmp_path / "nope.keras")
     assert cli.main(["sample", missing]) == 1
     assert missing in capsys.readouterr().err
+
+
+def test_data_flags_reach_the_config():
+    args = cli._parser().parse_args([
+        "train", "--fps", "8", "--clips-per-video", "all", "--crop", "random", "--flip",
+        "--labels", "folder", "--short-videos", "skip", "--on-error", "skip", "--cache", "memory",
+        "--no-validate",
+    ])
+    data = cli.config_from_args(args).data
+    assert (data.fps, data.clips_per_video, data.crop, data.flip, data.labels) == (8.0, "all", "random", True, "folder")
+    assert (data.short_videos, data.on_error, data.cache, data.validate) == ("skip", "skip", "memory", False)
+    assert data.grayscale is False  # unset flags keep the preset's value
+
+
+def test_inspect_data_reports_what_the_pipeline_would_see(tmp_path, capsys, broken_files):
+    from conftest import numbered_frames, write_video
+
+    for name, count in (("a", 20), ("b", 20), ("short", 2)):
+        (tmp_path / "cls").mkdir(exist_ok=True)
+        write_video(tmp_path / "cls" / f"{name}.avi", numbered_frames(count), fourcc="MJPG", fps=10)
+    shutil.copy(broken_files["text"], tmp_path / "cls" / "text.mp4")
+    code = cli.main(["inspect-data", str(tmp_path), "--frames", "4", "--short-videos", "skip", "--labels", "folder"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "4 found, 3 readable, 1 unreadable" in out
+    assert "Frame rates:  10.0 fps x 3" in out and "Resolutions:  40x32 x 3" in out
+    assert "2 clip(s) per pass from 2 video(s)" in out
+    assert "1 video(s) shorter than one clip -> short_videos='skip'" in out and "short.avi" in out
+    assert "text.mp4: no decoder recognises it" in out
+    assert "Classes:      1: cls (4)" in out
+
+
+def test_a_bad_video_met_during_training_is_one_clean_line(tmp_path, capsys, broken_files):
+    from conftest import numbered_frames, write_video
+
+    write_video(tmp_path / "good.avi", numbered_frames(6), fourcc="MJPG")
+    shutil.copy(broken_files["text"], tmp_path / "text.mp4")
+    code = cli.main(["train", *TINY, "--data", str(tmp_path), "--no-validate", "--logdir",
+                     str(tmp_path / "runs"), "--no-export"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "text.mp4" in err and "no decoder" in err and "Traceback" not in err

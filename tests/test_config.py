@@ -28,3 +28,11 @@ def test_unknown_settings_are_named():
         TrainConfig.from_dict(values)
     with pytest.raises(ValueError, match="huge"):
         preset("huge")
+
+
+def test_data_options_round_trip(tmp_path):
+    config = preset("tiny")
+    config = dataclasses.replace(config, data=dataclasses.replace(
+        config.data, fps=7.5, clips_per_video="all", labels="folder", on_error="skip", cache="memory"))
+    config.save(tmp_path / "config.json")
+    assert TrainConfig.load(tmp_path / "config.json") == config

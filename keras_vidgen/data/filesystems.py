@@ -14,6 +14,7 @@ import tensorflow as tf
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _TENSORFLOW_IO_SCHEMES = ("s3", "http", "https", "hdfs", "az", "viewfs", "har")
+_SCHEMES_USED = set()
 
 
 @functools.lru_cache(maxsize=None)
@@ -46,6 +47,7 @@ def check_scheme_available(path):
         ValueError: the scheme is not registered; the message says which package provides it.
     """
     scheme = scheme_of(path)
+    _SCHEMES_USED.add(scheme)
     if not scheme or scheme == "file" or scheme in registered_schemes():
         return
     if scheme in _TENSORFLOW_IO_SCHEMES:
@@ -61,3 +63,8 @@ def check_scheme_available(path):
         f"Cannot open {path!r}: scheme {scheme!r} is not registered with tf.io.gfile. {hint} "
         f"Registered schemes: {sorted(s for s in registered_schemes() if s)}."
     )
+
+
+def s3_was_used():
+    """Whether this process listed or opened an `s3://` path (see `cli._exit_if_s3_was_used`)."""
+    return "s3" in _SCHEMES_USED

@@ -11,7 +11,7 @@ ARCHITECTURES = {
 }
 
 
-def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None):
+def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, channels=3):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -22,6 +22,7 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         g_filters: the generator's widest layer.
         d_filters: the discriminator's first layer width.
         seed: seeds the latents drawn in training.
+        channels: 3 for RGB videos, 1 for grayscale.
 
     Returns:
         A built, uncompiled `VideoGAN`.
@@ -29,8 +30,8 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
     if arch not in ARCHITECTURES:
         raise ValueError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     build_generator, build_discriminator = ARCHITECTURES[arch]
-    generator = build_generator(latent_dim, frames, size, filters=g_filters)
-    discriminator = build_discriminator(frames, size, filters=d_filters)
+    generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels)
+    discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels)
     return VideoGAN(generator, discriminator, seed=seed, name=f"{arch}_gan")
 
 
