@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 import tensorflow as tf
 
+from keras_vidgen import media
+
 from keras_vidgen.data import decode, labels as vidgen_labels, policies, probe, sources
 from keras_vidgen.data.errors import ShortVideoError
 from keras_vidgen.data.sampling import ClipSpec
@@ -252,8 +254,8 @@ def _clip_loader(clip_spec, frame_spec, on_error, skipped, num_files, randomize)
 
 def _to_float(clips, labels):
     del labels
-    return tf.cast(clips, tf.float32) / 127.5 - 1.0
+    return media.to_float(clips)
 
 
 def _to_float_with_labels(clips, labels):
-    return tf.cast(clips, tf.float32) / 127.5 - 1.0, labels
+    return media.to_float(clips), labels

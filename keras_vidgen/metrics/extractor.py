@@ -9,7 +9,7 @@ import numpy as np
 from keras import layers
 
 from keras_vidgen.data import load_clip, read_manifest
-from keras_vidgen.metrics.features import to_unit_range
+from keras_vidgen import media
 
 DIRECTIONS = 4  # quadrants of the motion direction
 
@@ -85,7 +85,7 @@ def train_extractor(shapes_dir, out_path, frames=16, size=64, epochs=15, seed=0,
         metrics={head: ["accuracy"] for head in heads},
     )
     split = len(clips) * 4 // 5
-    inputs = to_unit_range(clips).numpy()
+    inputs = media.to_float(clips).numpy()
     model.fit(
         inputs[:split], {h: t[:split] for h, t in targets.items()},
         epochs=epochs, batch_size=16, verbose=verbose,

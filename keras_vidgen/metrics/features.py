@@ -8,6 +8,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_vidgen import media
+
 I3D_RESOLUTION = (224, 224)
 
 
@@ -93,12 +95,7 @@ class InDomainFeatures:
                 f"The in-domain extractor {self.path!r} was trained on {self.frames} frames of "
                 f"{self.size} px; got videos of shape {videos.shape[1:]}."
             )
-        return _in_batches(videos, self.batch_size, lambda batch: self._embed(to_unit_range(batch), training=False))
-
-
-def to_unit_range(videos):
-    """uint8 -> float32 in [-1, 1], the range the GAN's own networks use."""
-    return tf.cast(videos, tf.float32) / 127.5 - 1.0
+        return _in_batches(videos, self.batch_size, lambda batch: self._embed(media.to_float(batch), training=False))
 
 
 def load_extractor(spec):
