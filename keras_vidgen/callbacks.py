@@ -58,6 +58,11 @@ def _global_step(model):
     return int(model.g_optimizer.iterations.numpy())
 
 
+def _epoch_is_due(epoch, every_n_epochs, params):
+    """True every `every_n_epochs` epochs (0-based `epoch`) and always after the last one."""
+    return (epoch + 1) % every_n_epochs == 0 or epoch + 1 == params.get("epochs")
+
+
 def _learning_rate(optimizer):
     return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
 
@@ -164,8 +169,7 @@ class VideoSamples(keras.callbacks.Callback):
             self._log_generated(step)
 
     def on_epoch_end(self, epoch, logs=None):
-        last = epoch + 1 == self.params.get("epochs")
-        if (epoch + 1) % self.every_n_epochs == 0 or last:
+        if _epoch_is_due(epoch, self.every_n_epochs, self.params):
             self._log_generated(_global_step(self.model))
 
     def on_train_end(self, logs=None):
@@ -266,8 +270,7 @@ class FVDMonitor(keras.callbacks.Callback):
         self._writer = tf.summary.create_file_writer(os.path.join(self.logdir, "epoch"))
 
     def on_epoch_end(self, epoch, logs=None):
-        last = epoch + 1 == self.params.get("epochs")
-        if (epoch + 1) % self.every_n_epochs and not last:
+        if not _epoch_is_due(epoch, self.every_n_epochs, self.params):
             return
         from keras_vidgen.metrics import evaluate_features
 
