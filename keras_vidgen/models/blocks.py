@@ -105,16 +105,17 @@ def project(vector, shape, name="project"):
     return layers.ReLU()(x)
 
 
-def upsample_stack(x, temporal_strides, filters, out_channels, name="up", temporal_kernel=True):
+def upsample_stack(x, temporal_strides, filters, out_channels=None, name="up", temporal_kernel=True):
     """Strided Conv3DTranspose stages doubling height and width (and time where the stride is 2).
 
-    Each stage halves the channels (at least 16), with BatchNorm + ReLU; the last stage outputs
-    `out_channels` without activation. With `temporal_kernel=False` every kernel is `(1, 4, 4)`:
-    a 2D generator applied to each frame.
+    Each stage halves the channels (at least 16), with BatchNorm + ReLU; if `out_channels` is
+    given the last stage outputs that many channels without activation (else all stages are
+    hidden ones). With `temporal_kernel=False` every kernel is `(1, 4, 4)`: a 2D generator
+    applied to each frame.
     """
     width = filters
     for index, time_stride in enumerate(temporal_strides):
-        last = index == len(temporal_strides) - 1
+        last = out_channels is not None and index == len(temporal_strides) - 1
         width = out_channels if last else max(16, width // 2)
         time_kernel = (4 if time_stride == 2 else 3) if temporal_kernel else 1
         x = layers.Conv3DTranspose(
@@ -125,6 +126,30 @@ def upsample_stack(x, temporal_strides, filters, out_channels, name="up", tempor
             x = layers.BatchNormalization(name=f"{name}{index}_bn")(x)
             x = layers.ReLU()(x)
     return x
+
+
+def temporal_plan(frames):
+    """`(base_frames, strides)`: halve the clip length while it is even (16 -> 1 in 4 strides)."""
+    base, strides = frames, []
+    while base % 2 == 0 and base > 1:
+        base //= 2
+        strides.append(2)
+    return base, strides
+
+
+def frame_generator(codes, frames, size, filters, channels, name="frame"):
+    """DCGAN's image generator applied to every frame: codes `[N, T, D]` -> video in [-1, 1].
+
+    Used by TGAN and MoCoGAN, whose per-frame latent codes carry all the motion.
+    """
+    _, base_size, strides = stage_plan(1, size)
+    x = layers.Dense(base_size * base_size * filters, use_bias=False, name=f"{name}_project")(codes)
+    x = layers.Reshape((frames, base_size, base_size, filters))(x)
+    x = layers.BatchNormalization(name=f"{name}_project_bn")(x)
+    x = layers.ReLU()(x)
+    x = upsample_stack(x, [1] * len(strides), filters, channels, name=f"{name}_up",
+                       temporal_kernel=False)
+    return layers.Activation("tanh", dtype="float32", name="video")(x)
 
 
 def downsample_stack(x, temporal_strides, filters, spectral_norm=False, name="down"):
@@ -162,3 +187,10 @@ def logits_head(features, label=None, num_classes=None, spectral_norm=False, nam
     return ProjectionHead(num_classes, spectral_norm=spectral_norm, dtype="float32", name=name)(
         [features, label]
     )
+
+
+def frame_features(video, size, filters, spectral_norm=False, name="frame_down"):
+    """A 2D discriminator trunk applied to every frame: `[N, T, H, W, C]` -> `[N, T, F]`."""
+    _, _, strides = stage_plan(1, size)
+    x = downsample_stack(video, [0] * len(strides), filters, spectral_norm, name=name)
+    return layers.Reshape((video.shape[1], -1))(x)
