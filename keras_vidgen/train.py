@@ -8,7 +8,7 @@ import keras
 
 from keras_vidgen import callbacks as vidgen_callbacks
 from keras_vidgen import data as vidgen_data
-from keras_vidgen import export, media, models
+from keras_vidgen import export, media, models, resume
 
 
 @dataclasses.dataclass
@@ -57,33 +57,41 @@ def train(config, extra_callbacks=()):
     run_dir = _new_run_dir(config.logdir, config.name)
     config.save(os.path.join(run_dir, "config.json"))
     data_path = resolve_data(config)
-    dataset = vidgen_data.video_dataset(
-        data_path,
-        frames=config.data.frames,
-        size=config.data.size,
-        batch_size=config.data.batch_size,
-        stride=config.data.stride,
-        repeat=True,
-        seed=config.seed,
-    )
+    def make_dataset():
+        # A new dataset object per use: a reshuffling tf.data pipeline gives each new iterator
+        # of one object a different order, which would make a resumed stream differ.
+        return vidgen_data.video_dataset(
+            data_path,
+            frames=config.data.frames,
+            size=config.data.size,
+            batch_size=config.data.batch_size,
+            stride=config.data.stride,
+            repeat=True,
+            seed=config.seed,
+        )
+
     model = build_model(config)
     logdir = os.path.join(run_dir, "logs")
     checkpoint = os.path.join(run_dir, "checkpoint.keras")
-    model.fit(
-        dataset,
+    real_clips = _first_clips(make_dataset(), config.num_samples)
+    resume.fit_resumable(
+        model,
+        make_dataset,
         epochs=config.epochs,
         steps_per_epoch=config.steps_per_epoch,
-        shuffle=False,  # video_dataset shuffles; Keras cannot shuffle a tf.data pipeline anyway.
         callbacks=[
-            *monitoring_callbacks(config, logdir, real_clips=_first_clips(dataset, config.num_samples)),
+            *monitoring_callbacks(config, logdir, real_clips=real_clips),
             keras.callbacks.ModelCheckpoint(checkpoint),
             *extra_callbacks,
         ],
+        backup_dir=config.backup_dir,
+        backup_every=config.backup_every,
     )
     export_path = None
     if config.export_dir:
         export_path = export.export_generator(model, os.path.join(config.export_dir, config.name))
-    samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed))
+    context = real_clips if model.context_frames else None
+    samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed, context=context))
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(
         model, run_dir, logdir, checkpoint, export_path, sample_path, data_path,
@@ -101,11 +109,21 @@ def build_model(config):
         g_filters=config.model.g_filters,
         d_filters=config.model.d_filters,
         seed=config.seed,
+        spectral_norm=config.model.spectral_norm,
+        ema_decay=config.model.ema_decay,
+        num_classes=config.model.num_classes,
+        context_frames=config.model.context_frames,
     )
     model.compile(
         g_optimizer=keras.optimizers.Adam(config.g_learning_rate, config.beta_1, config.beta_2),
         d_optimizer=keras.optimizers.Adam(config.d_learning_rate, config.beta_1, config.beta_2),
         loss=config.loss,
+        n_critic=config.n_critic,
+        gp_weight=config.gp_weight,
+        r1_gamma=config.r1_gamma,
+        r1_interval=config.r1_interval,
+        augment=config.augment,
+        recon_weight=config.recon_weight,
     )
     return model
 

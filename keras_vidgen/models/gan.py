@@ -343,8 +343,8 @@ class VideoGAN(keras.Model):
         Args:
             z: float `[N, latent_dim]`.
             labels: int `[N]` or one int for all (class-conditional; default: classes in turn).
-            context: the first frames `[N, k, H, W, C]`, uint8 or float in [-1, 1]
-                (frame-conditional; required there).
+            context: the first frames `[M, k, H, W, C]` (or whole clips), uint8 or float in
+                [-1, 1] (frame-conditional; required there; cycled if M < N).
         """
         count = len(z)
         inputs = {"z": tf.convert_to_tensor(z, tf.float32)}
@@ -354,7 +354,9 @@ class VideoGAN(keras.Model):
         if self.context_frames:
             if context is None:
                 raise ValueError(f"This model continues clips: pass context of {self.context_frames} frames.")
-            inputs["context"] = gan_parts.to_float_clips(context)[:, : self.context_frames]
+            context = gan_parts.to_float_clips(context)[:, : self.context_frames]
+            # Fewer contexts than latents (e.g. one real batch for many samples) are cycled.
+            inputs["context"] = tf.gather(context, tf.range(count) % tf.shape(context)[0])
         return self.sampling_generator(inputs if len(inputs) > 1 else inputs["z"], training=False)
 
     def generate(self, num, seed=None, batch_size=16, labels=None, context=None):
@@ -366,9 +368,12 @@ class VideoGAN(keras.Model):
             batch_size: videos generated per forward pass.
             labels: class-conditional models: int `[num]` or one int (default: classes in turn).
             context: frame-conditional models: the first frames of each video, `[num, k, H, W, C]`
-                uint8 (or float in [-1, 1]); the generated clips continue them.
+                uint8 (or float in [-1, 1]; cycled if fewer); the generated clips continue them.
         """
         z = self.latents(num, seed)
+        if context is not None:
+            context = np.asarray(context)
+            context = context[np.arange(num) % len(context)]
         if self.conditional:
             labels = np.broadcast_to(np.arange(num) % self.num_classes if labels is None else labels, (num,))
         batches = [
