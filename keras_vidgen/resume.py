@@ -69,7 +69,8 @@ def fit_resumable(model, make_dataset, epochs, steps_per_epoch, callbacks=(), ba
 
     With a backup at step `s`, training continues at step `s` on the batches a never-interrupted
     run would see there (`make_dataset().skip(s)`), finishing the interrupted epoch with its
-    remaining steps first. The backup is deleted once training completes.
+    remaining steps first. The backup is deleted once training completes (it is
+    kept when a callback such as `TimeLimit` stops training early, so a rerun continues).
 
     `make_dataset` must return a new, deterministic (seeded), endlessly repeating dataset on
     every call: tf.data gives each new iterator of one reshuffling dataset object a new order.

@@ -132,7 +132,7 @@ class VideoGAN(keras.Model):
             g_optimizer: the generator's optimizer (instance, name or config).
             d_optimizer: the discriminator's optimizer.
             loss: "hinge", "bce" (non-saturating), "wgan-gp" or "lsgan"; see `keras_vidgen.losses`.
-            n_critic: discriminator steps per generator step (5 in WGAN-GP).
+            n_critic: discriminator steps per generator step (5 in WGAN-GP); single replica only.
             gp_weight: weight of the gradient penalty (None: 10 for "wgan-gp", else 0 = off).
             r1_gamma: R1 penalty weight gamma; D pays `gamma / 2 * ||grad D(real)||^2` (0 = off).
             r1_interval: apply R1 every this many D steps, scaled by it (lazy regularisation).
@@ -144,6 +144,13 @@ class VideoGAN(keras.Model):
         if n_critic < 1 or r1_interval < 1:
             raise ValueError(f"n_critic and r1_interval must be >= 1; got {n_critic}, {r1_interval}.")
         parse_policy(augment)
+        if n_critic > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
+            # The G update sits in a tf.cond, and a multi-replica optimizer update (a merge_call)
+            # cannot run inside one.
+            raise ValueError(
+                "n_critic > 1 needs a single replica; under a multi-replica tf.distribute "
+                "strategy use n_critic=1 (e.g. with spectral_norm or r1_gamma)."
+            )
         # No optimizer for Keras itself: a placeholder one would be built, saved and logged as if
         # it trained something.
         super().compile(optimizer=None, **kwargs)
@@ -258,9 +265,14 @@ class VideoGAN(keras.Model):
             return losses.r1_penalty(self._critic(labels), real), tf.constant(1.0)
         # Counted before this step's update, so the very first step is regularised.
         r1_turn = tf.equal(self.d_optimizer.iterations % self.r1_interval, 0)
+        weight = tf.cast(r1_turn, tf.float32)
+        if self.distribute_strategy.num_replicas_in_sync > 1:
+            # Across replicas, the state updates inside D (spectral norm vectors, augmentation
+            # seeds) cannot sit in a tf.cond: compute every step and mask (no time saved).
+            return losses.r1_penalty(self._critic(labels), real) * weight, weight
         r1 = tf.cond(r1_turn, lambda: losses.r1_penalty(self._critic(labels), real),
                      lambda: tf.zeros([batch_size]))
-        return r1, tf.cast(r1_turn, tf.float32)
+        return r1, weight
 
     def _generator_step(self, labels, context, batch_size):
         z = self._sample_latents(batch_size)
