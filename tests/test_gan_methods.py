@@ -101,13 +101,22 @@ def test_diff_augment_changes_what_the_discriminator_sees():
     assert augmented_history["d_real"][-1] != plain_history["d_real"][-1]
 
 
-def test_ema_generator_is_an_average_and_samples():
-    gan = compiled(*networks(), ema_decay=0.75)
-    before = [v.numpy().copy() for v in gan.generator.variables]
+@pytest.mark.parametrize("decay, steps, effective", [(0.1, 1, 0.1), (0.9, 1, 2 / 11), (0.9, 3, 4 / 13)])
+def test_ema_generator_is_an_average_with_warm_up(decay, steps, effective):
+    gan = compiled(*networks(), ema_decay=decay)
+    if steps > 1:
+        fit(gan, steps - 1)
+    before = [v.numpy().copy() for v in gan.ema_generator.variables]
     fit(gan, 1)
+    # The n-th G step's decay is min(decay, (1 + n) / (10 + n)): 2/11 for the first, 4/13 the third.
     for shadow, start, now in zip(gan.ema_generator.variables, before, gan.generator.variables):
-        expected = 0.75 * start + 0.25 * now.numpy() if now.trainable else now.numpy()
+        expected = effective * start + (1 - effective) * now.numpy() if now.trainable else now.numpy()
         np.testing.assert_allclose(shadow.numpy(), expected, atol=1e-6, err_msg=now.path)
+
+
+def test_ema_generator_samples():
+    gan = compiled(*networks(), ema_decay=0.75)
+    fit(gan, 1)
     assert gan.sampling_generator is gan.ema_generator
     assert not gan.ema_generator.trainable_variables
     z = gan.latents(2, seed=0)

@@ -41,8 +41,10 @@ class VideoGAN(keras.Model):
         seed: seeds the latents, penalty interpolations and augmentations drawn in training; the
             stream's state is a model weight, so a reloaded model continues the same stream.
         ema_decay: keep `ema_generator`, an exponential moving average of the generator's weights
-            (Karras et al. 2018; Yazici et al. 2019), updated after every generator step; it is
-            what `generate()` and calling the model use. None: no EMA.
+            (Karras et al. 2018; Yazici et al. 2019), updated after every generator step with
+            decay `min(ema_decay, (1 + n) / (10 + n))` after n generator steps (the warm-up of
+            `tf.train.ExponentialMovingAverage`); it is what `generate()` and calling the model
+            use. None: no EMA.
         num_classes: the number of classes of a class-conditional generator.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
@@ -290,10 +292,16 @@ class VideoGAN(keras.Model):
         variables = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         if self.ema_generator is not None:
-            gan_parts.update_ema(self.ema_generator, self.generator, self.ema_decay)
+            gan_parts.update_ema(self.ema_generator, self.generator, self._ema_decay_now())
         if "g_reg_penalty" in self._active_metrics:
             results["g_reg_penalty"] = regularisation
         return results
+
+    def _ema_decay_now(self):
+        # Warm-up as in tf.train.ExponentialMovingAverage(num_updates): min(decay, (1+n)/(10+n)),
+        # so a short run's EMA is not dominated by the untrained initial weights.
+        updates = tf.cast(self.g_optimizer.iterations, tf.float32)
+        return tf.minimum(self.ema_decay, (1.0 + updates) / (10.0 + updates))
 
     def _discriminate(self, videos, labels):
         """The discriminator's heads on (augmented) videos."""
