@@ -55,7 +55,8 @@ def write_gif_summary(tag, video, step, fps=8, description=None):
 
 
 def _global_step(model):
-    return int(model.g_optimizer.iterations.numpy())
+    # One fit step is one discriminator update (the generator's count lags when n_critic > 1).
+    return int(model.d_optimizer.iterations.numpy())
 
 
 def _epoch_is_due(epoch, every_n_epochs, params):
@@ -177,7 +178,7 @@ class VideoSamples(keras.callbacks.Callback):
             self._writer.close()
 
     def _log_generated(self, step):
-        videos = media.to_uint8(self.model.generator(self._latents, training=False)).numpy()
+        videos = media.to_uint8(self.model.render(self._latents, context=self.real_clips)).numpy()
         self._log_videos("samples", videos, step)
 
     def _log_videos(self, prefix, videos, step):

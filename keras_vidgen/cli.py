@@ -32,6 +32,18 @@ _TRAIN_FLAGS = {
     "latent_dim": ("model", "latent_dim"),
     "g_filters": ("model", "g_filters"),
     "d_filters": ("model", "d_filters"),
+    "spectral_norm": ("model", "spectral_norm"),
+    "ema_decay": ("model", "ema_decay"),
+    "num_classes": ("model", "num_classes"),
+    "context_frames": ("model", "context_frames"),
+    "n_critic": (None, "n_critic"),
+    "gp_weight": (None, "gp_weight"),
+    "r1_gamma": (None, "r1_gamma"),
+    "r1_interval": (None, "r1_interval"),
+    "augment": (None, "augment"),
+    "recon_weight": (None, "recon_weight"),
+    "backup_dir": (None, "backup_dir"),
+    "backup_every": (None, "backup_every"),
     "name": (None, "name"),
     "loss": (None, "loss"),
     "g_lr": (None, "g_learning_rate"),
@@ -328,8 +340,9 @@ def _add_train(commands):
     train.add_argument("--cache", help="decoded-clip cache: 'memory' or a folder")
     train.add_argument("--no-validate", action="store_true",
                        help="do not open every file before training (huge remote collections)")
-    train.add_argument("--arch", help="architecture (dcgan3d)")
-    train.add_argument("--loss", choices=["hinge", "bce"])
+    train.add_argument("--arch", help="architecture: dcgan3d, vgan, tgan, mocogan or dvdgan")
+    train.add_argument("--loss", choices=["hinge", "bce", "wgan-gp", "lsgan"])
+    _add_method_flags(train)
     train.add_argument("--max-minutes", type=float, help="stop training after this wall time")
     train.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
                        help="tf.distribute strategy (multiworker reads TF_CONFIG)")
@@ -393,6 +406,17 @@ def _inspect_data(args):
     report = data_report.inspect_data(args.data, settings, count_frames=args.count_frames)
     print(report.text)
     return 0 if report.readable else 1
+
+
+def _add_method_flags(train):
+    for flag in ("n_critic", "r1_interval", "num_classes", "context_frames", "backup_every"):
+        train.add_argument("--" + flag.replace("_", "-"), type=int)
+    for flag in ("gp_weight", "r1_gamma", "ema_decay", "recon_weight"):
+        train.add_argument("--" + flag.replace("_", "-"), type=float)
+    train.add_argument("--spectral-norm", action="store_const", const=True,
+                       help="spectrally normalise the discriminator")
+    train.add_argument("--augment", help='DiffAugment policy, e.g. "color,translation,cutout"')
+    train.add_argument("--backup-dir", help="back up every --backup-every steps; rerun to resume")
 
 
 if __name__ == "__main__":

@@ -63,12 +63,21 @@ class ModelConfig:
         latent_dim: latent vector length.
         g_filters: channels of the generator's smallest (widest) block.
         d_filters: channels of the discriminator's first layer.
+        spectral_norm: spectrally normalise the discriminator's layers.
+        ema_decay: sample from an exponential moving average of the generator (e.g. 0.999).
+        num_classes: class-conditional generator and projection discriminator (the data must
+            yield `(clips, labels)`).
+        context_frames: frame-conditional: the generator continues this many real first frames.
     """
 
     arch: str = "dcgan3d"
     latent_dim: int = 128
     g_filters: int = 512
     d_filters: int = 64
+    spectral_norm: bool = False
+    ema_decay: Optional[float] = None
+    num_classes: Optional[int] = None
+    context_frames: Optional[int] = None
 
 
 @dataclasses.dataclass
@@ -79,7 +88,12 @@ class TrainConfig:
         name: the run's name; exports go to `<export_dir>/<name>/<version>/`.
         data: a `DataConfig`.
         model: a `ModelConfig`.
-        loss: "hinge" or "bce".
+        loss: "hinge", "bce", "wgan-gp" or "lsgan".
+        n_critic: discriminator steps per generator step.
+        gp_weight: gradient-penalty weight (`None`: 10 for "wgan-gp", else off).
+        r1_gamma: R1 penalty weight (0: off); r1_interval: apply it every this many D steps.
+        augment: DiffAugment policy for the discriminator's inputs, e.g. "color,translation,cutout".
+        recon_weight: weight of the frame-conditional L1 reconstruction of the context.
         g_learning_rate, d_learning_rate: Adam learning rates of G and D.
         beta_1, beta_2: Adam's moment decay rates (0.5 is the DCGAN choice for beta_1).
         epochs: passes of `steps_per_epoch` steps.
@@ -95,12 +109,21 @@ class TrainConfig:
         logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>/`.
         export_dir: the SavedModel base folder; `None` skips the export.
         num_samples: videos in the fixed monitoring batch shown in TensorBoard.
+        backup_dir: back up the whole training state here every `backup_every` steps; a rerun
+            of the same command resumes from it at the saved step (`None`: no backups).
+        backup_every: steps between backups.
     """
 
     name: str = "vidgen"
     data: DataConfig = dataclasses.field(default_factory=DataConfig)
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     loss: str = "hinge"
+    n_critic: int = 1
+    gp_weight: Optional[float] = None
+    r1_gamma: float = 0.0
+    r1_interval: int = 1
+    augment: Optional[str] = None
+    recon_weight: float = 10.0
     g_learning_rate: float = 2e-4
     d_learning_rate: float = 2e-4
     beta_1: float = 0.5
@@ -115,6 +138,8 @@ class TrainConfig:
     logdir: str = "runs"
     export_dir: Optional[str] = "saved_models"
     num_samples: int = 8
+    backup_dir: Optional[str] = None
+    backup_every: int = 100
 
     def to_dict(self):
         return dataclasses.asdict(self)

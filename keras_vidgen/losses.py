@@ -1,9 +1,14 @@
-"""GAN losses as pure functions of discriminator logits.
+"""GAN losses and penalties as pure functions.
 
-Every function returns one loss per example (shape `[batch]`), averaging over all non-batch axes,
+Every loss returns one value per example (shape `[batch]`), averaging over all non-batch axes,
 so it works for logits of any rank (a score per clip, per frame or per patch). The caller reduces
 over the batch; `VideoGAN` divides by the global batch size so that the same code is right on one
 device and under a `tf.distribute` strategy.
+
+The penalties (`gradient_penalty`, `r1_penalty`) take a *critic*: a function from a batch of
+inputs to one score per example (`VideoGAN` passes the sum of its discriminator heads' mean
+logits). Their gradient norms run over all non-batch axes, so a video `[N, T, H, W, C]` is one
+vector per example, not T*C separate images.
 """
 
 import tensorflow as tf
@@ -39,17 +44,117 @@ def bce_generator_loss(fake_logits):
     return _per_example(tf.nn.softplus(-fake_logits))
 
 
+def wasserstein_discriminator_loss(real_logits, fake_logits):
+    """Wasserstein critic loss (Arjovsky et al. 2017, "Wasserstein GAN"): `fake - real`.
+
+    Meaningful only with a Lipschitz constraint on the critic: a gradient penalty (WGAN-GP,
+    Gulrajani et al. 2017) or spectral normalisation.
+    """
+    return _per_example(fake_logits) - _per_example(real_logits)
+
+
+def wasserstein_generator_loss(fake_logits):
+    """Wasserstein generator loss: `-fake`."""
+    return _per_example(-fake_logits)
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits):
+    """Least-squares D loss (Mao et al. 2017, "Least Squares GANs"): `(real - 1)^2 + fake^2`.
+
+    The paper's a-b-c coding with a=0 (fake), b=1 (real), c=1 (what G wants D to say), without
+    its factor 1/2 (a constant scale that Adam ignores).
+    """
+    return _per_example(tf.square(real_logits - 1.0)) + _per_example(tf.square(fake_logits))
+
+
+def least_squares_generator_loss(fake_logits):
+    """Least-squares G loss (Mao et al. 2017): `(fake - 1)^2`."""
+    return _per_example(tf.square(fake_logits - 1.0))
+
+
+def interpolation_weights(batch_size, rank, seed):
+    """Draws WGAN-GP's mixing weights: alpha ~ Uniform(0, 1), shape `[batch, 1, ..., 1]`.
+
+    One weight per example, broadcast over all its other axes (Gulrajani et al. 2017, Alg. 1).
+
+    Args:
+        batch_size: examples in the batch.
+        rank: rank of the inputs to mix (5 for videos).
+        seed: a stateless seed, int `[2]`.
+    """
+    shape = tf.concat([[batch_size], tf.ones([rank - 1], tf.int32)], axis=0)
+    return tf.random.stateless_uniform(shape, seed=seed)
+
+
+def _input_gradients(critic, inputs):
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        # Examples are independent (no batch statistics in D), so the gradient of the sum holds
+        # each example's own gradient.
+        total = tf.reduce_sum(critic(inputs))
+    gradients = tape.gradient(total, inputs)
+    return tf.reshape(gradients, [tf.shape(inputs)[0], -1])
+
+
+def gradient_penalty(critic, real, fake, alpha):
+    """WGAN-GP's penalty (Gulrajani et al. 2017): `(||grad critic(x_hat)||_2 - 1)^2` per example.
+
+    `x_hat = alpha * real + (1 - alpha) * fake`; the norm runs over all non-batch axes. The
+    caller multiplies by the weight (10 in the paper). Call it inside the tape that
+    differentiates the critic's weights: it is differentiable (a gradient of a gradient).
+
+    Args:
+        critic: inputs -> one score per example, `[batch]`.
+        real, fake: inputs of the same shape, any rank.
+        alpha: mixing weights broadcastable to the inputs (`interpolation_weights`).
+
+    Returns:
+        float `[batch]`.
+
+    Example:
+        >>> alpha = interpolation_weights(tf.shape(real)[0], 5, seed=[0, 1])
+        >>> penalty = gradient_penalty(critic, real, fake, alpha)
+    """
+    mixed = alpha * real + (1.0 - alpha) * fake
+    gradients = _input_gradients(critic, mixed)
+    # A tiny epsilon keeps the norm's own gradient finite where the gradient vanishes.
+    norm = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=1) + 1e-12)
+    return tf.square(norm - 1.0)
+
+
+def r1_penalty(critic, real):
+    """The R1 penalty (Mescheder et al. 2018): `||grad critic(real)||_2^2` per example.
+
+    The caller multiplies by gamma / 2, and by k when it applies the penalty only every k steps
+    (lazy regularisation, Karras et al. 2020, StyleGAN2).
+
+    Args:
+        critic: inputs -> one score per example, `[batch]`.
+        real: real inputs, any rank.
+
+    Returns:
+        float `[batch]`.
+    """
+    return tf.reduce_sum(tf.square(_input_gradients(critic, real)), axis=1)
+
+
 LOSSES = {
     "hinge": (hinge_discriminator_loss, hinge_generator_loss),
     "bce": (bce_discriminator_loss, bce_generator_loss),
+    "wgan-gp": (wasserstein_discriminator_loss, wasserstein_generator_loss),
+    "lsgan": (least_squares_discriminator_loss, least_squares_generator_loss),
 }
+
+# The gradient-penalty weight each loss implies when none is given (WGAN-GP's lambda = 10).
+DEFAULT_GP_WEIGHT = {"wgan-gp": 10.0}
 
 
 def get(name):
     """Returns `(discriminator_loss, generator_loss)` for a loss name.
 
     Args:
-        name: one of `LOSSES` ("hinge", "bce").
+        name: one of `LOSSES`: "hinge", "bce" (non-saturating), "wgan-gp" (the Wasserstein
+            losses; `VideoGAN` adds the gradient penalty) or "lsgan" (least squares).
 
     Raises:
         ValueError: an unknown name; the message lists the known ones.

@@ -9,7 +9,7 @@ import keras
 
 from keras_vidgen import callbacks as vidgen_callbacks
 from keras_vidgen import data as vidgen_data
-from keras_vidgen import distribute, export, media, models
+from keras_vidgen import distribute, export, media, models, resume
 
 
 @dataclasses.dataclass
@@ -63,29 +63,39 @@ def train(config, extra_callbacks=()):
     run_dir = _new_run_dir(config.logdir, config.name) if chief else distribute.scratch_dir()
     config.save(os.path.join(run_dir, "config.json"))
     data_path = resolve_data(config)
+    source, class_index_path = labelled_source(config, data_path, run_dir)
     skipped = vidgen_data.SkippedFiles()
-    dataset, class_index_path = build_dataset(config, data_path, run_dir, skipped)
+
+    def make_dataset():
+        # A new dataset object per use: a reshuffling tf.data pipeline gives each new iterator
+        # of one object a different order, which would make a resumed stream differ.
+        return build_dataset(config, source, skipped)
+
     with strategy.scope():
         model = build_model(config)
     logdir = os.path.join(run_dir, "logs")
     checkpoint = os.path.join(run_dir, "checkpoint.keras")
-    model.fit(
-        dataset,
+    real_clips = _first_clips(make_dataset(), config.num_samples)
+    resume.fit_resumable(
+        model,
+        make_dataset,
         epochs=config.epochs,
         steps_per_epoch=config.steps_per_epoch,
-        shuffle=False,  # video_dataset shuffles; Keras cannot shuffle a tf.data pipeline anyway.
         callbacks=[
             vidgen_callbacks.SkippedFilesLogger(skipped),  # first: it adds the count to the logs
-            *monitoring_callbacks(config, logdir, real_clips=_first_clips(dataset, config.num_samples)),
+            *monitoring_callbacks(config, logdir, real_clips=real_clips),
             keras.callbacks.ModelCheckpoint(checkpoint),
             *extra_callbacks,
         ],
+        backup_dir=config.backup_dir,
+        backup_every=config.backup_every,
     )
     export_path = None
     if config.export_dir:
         export_base = os.path.join(config.export_dir if chief else run_dir, config.name)
         export_path = export.export_generator(model, export_base, config=config)
-    samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed))
+    context = real_clips if model.context_frames else None
+    samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed, context=context))
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(
         model, run_dir, logdir, checkpoint, export_path, sample_path, data_path,
@@ -93,25 +103,32 @@ def train(config, extra_callbacks=()):
     )
 
 
-def build_dataset(config, data_path, run_dir, skipped):
-    """Builds the training `tf.data` pipeline of `config.data`; saves the class map if labelled.
-
-    Each worker of a multi-worker run reads its own share of the files.
+def labelled_source(config, data_path, run_dir):
+    """Attaches labels to the videos when `config.data.labels` asks for them.
 
     Returns:
-        `(dataset, class_index_path)`; the path is `None` without labels.
+        `(source, class_index_path)`: what `video_dataset` reads (labelled entries, or the path
+        as it was), and the saved `class_index.json` (`None` without labels).
+    """
+    if not config.data.labels:
+        return data_path, None
+    source, class_index = vidgen_data.attach_labels(
+        vidgen_data.list_videos(data_path), config.data.labels
+    )
+    path = vidgen_data.save_class_index(
+        os.path.join(run_dir, vidgen_data.CLASS_INDEX_FILE), class_index
+    )
+    return source, path
+
+
+def build_dataset(config, source, skipped):
+    """Builds the training `tf.data` pipeline of `config.data` over `source`.
+
+    Each worker of a multi-worker run reads its own share of the files.
     """
     settings = config.data
-    source, class_index_path = data_path, None
-    if settings.labels:
-        source, class_index = vidgen_data.attach_labels(
-            vidgen_data.list_videos(data_path), settings.labels
-        )
-        class_index_path = vidgen_data.save_class_index(
-            os.path.join(run_dir, vidgen_data.CLASS_INDEX_FILE), class_index
-        )
     worker, workers = distribute.worker_index_and_count() if config.strategy == "multiworker" else (0, 1)
-    dataset = vidgen_data.video_dataset(
+    return vidgen_data.video_dataset(
         source, frames=settings.frames, size=settings.size, batch_size=settings.batch_size,
         stride=settings.stride, repeat=True, seed=config.seed, fps=settings.fps,
         clips_per_video=settings.clips_per_video, clip_starts=settings.clip_starts,
@@ -120,7 +137,6 @@ def build_dataset(config, data_path, run_dir, skipped):
         on_error=settings.on_error, validate=settings.validate, cache=settings.cache,
         skipped=skipped, num_shards=workers, shard_index=worker,
     )
-    return dataset, class_index_path
 
 
 def build_model(config):
@@ -141,6 +157,11 @@ def build_model(config):
             g_filters=config.model.g_filters,
             d_filters=config.model.d_filters,
             seed=config.seed,
+            spectral_norm=config.model.spectral_norm,
+            ema_decay=config.model.ema_decay,
+            num_classes=config.model.num_classes,
+            context_frames=config.model.context_frames,
+            channels=1 if config.data.grayscale else 3,
         )
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
@@ -152,7 +173,15 @@ def build_model(config):
         # float16 gradients underflow without loss scaling; bfloat16 has float32's range.
         optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
     model.compile(
-        g_optimizer=optimizers[0], d_optimizer=optimizers[1], loss=config.loss,
+        g_optimizer=optimizers[0],
+        d_optimizer=optimizers[1],
+        loss=config.loss,
+        n_critic=config.n_critic,
+        gp_weight=config.gp_weight,
+        r1_gamma=config.r1_gamma,
+        r1_interval=config.r1_interval,
+        augment=config.augment,
+        recon_weight=config.recon_weight,
         jit_compile=config.jit_compile,
     )
     return model

@@ -159,3 +159,20 @@ def test_a_bad_video_met_during_training_is_one_clean_line(tmp_path, capsys, bro
     err = capsys.readouterr().err
     assert code == 1
     assert "text.mp4" in err and "no decoder" in err and "Traceback" not in err
+
+
+def test_method_flags_reach_the_config():
+    args = cli._parser().parse_args([
+        "train", "--preset", "tiny", "--arch", "mocogan", "--loss", "wgan-gp", "--n-critic", "5",
+        "--gp-weight", "5", "--r1-gamma", "0.5", "--r1-interval", "16", "--spectral-norm",
+        "--ema-decay", "0.999", "--augment", "color,cutout", "--context-frames", "2",
+        "--num-classes", "3", "--backup-dir", "bk", "--backup-every", "20",
+    ])
+    config = cli.config_from_args(args)
+    assert (config.model.arch, config.model.spectral_norm, config.model.ema_decay) == ("mocogan", True, 0.999)
+    assert (config.model.context_frames, config.model.num_classes) == (2, 3)
+    assert (config.loss, config.n_critic, config.gp_weight) == ("wgan-gp", 5, 5.0)
+    assert (config.r1_gamma, config.r1_interval, config.augment) == (0.5, 16, "color,cutout")
+    assert (config.backup_dir, config.backup_every) == ("bk", 20)
+    unset = cli.config_from_args(cli._parser().parse_args(["train", "--preset", "tiny"]))
+    assert unset.model.spectral_norm is False and unset.backup_dir is None

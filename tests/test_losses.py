@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_vidgen import losses
 
@@ -39,3 +40,85 @@ def test_bce_is_finite_for_huge_logits():
 def test_unknown_loss_lists_the_known_ones():
     with pytest.raises(ValueError, match="bce"):
         losses.get("wasserstein-ish")
+
+
+def test_wasserstein_matches_hand_computed_values():
+    # D: fake - real = [-2 - 2, 0 - 0.5]; G: -fake.
+    np.testing.assert_allclose(losses.wasserstein_discriminator_loss(REAL, FAKE), [-4.0, -0.5])
+    np.testing.assert_allclose(losses.wasserstein_generator_loss(FAKE), [2.0, 0.0])
+
+
+def test_least_squares_matches_hand_computed_values():
+    # D: (2 - 1)^2 + (-2)^2 = 5; (0.5 - 1)^2 + 0^2 = 0.25.  G: (-2 - 1)^2 = 9; (0 - 1)^2 = 1.
+    np.testing.assert_allclose(losses.least_squares_discriminator_loss(REAL, FAKE), [5.0, 0.25])
+    np.testing.assert_allclose(losses.least_squares_generator_loss(FAKE), [9.0, 1.0])
+
+
+def test_registry_has_every_loss():
+    assert set(losses.LOSSES) == {"hinge", "bce", "wgan-gp", "lsgan"}
+    assert losses.get("wgan-gp") == (
+        losses.wasserstein_discriminator_loss, losses.wasserstein_generator_loss
+    )
+
+
+def _linear_critic(weights):
+    # critic(x) = sum(w * x) over every non-batch axis: its gradient is w wherever it is taken.
+    return lambda x: tf.reduce_sum(tf.reshape(x * weights, [tf.shape(x)[0], -1]), axis=1)
+
+
+def _half_square_critic(x):
+    # critic(x) = 0.5 * sum(x^2): its gradient at x is x itself.
+    return 0.5 * tf.reduce_sum(tf.reshape(tf.square(x), [tf.shape(x)[0], -1]), axis=1)
+
+
+def test_gradient_penalty_takes_the_norm_over_all_non_batch_axes_of_a_video():
+    # Videos [2, T=2, H=1, W=1, C=2]; the critic's gradient is w = (1, 2, 2, 4) per example, with
+    # ||w|| = sqrt(1 + 4 + 4 + 16) = 5, so the penalty is (5 - 1)^2 = 16 for both examples. A norm
+    # over axes [1, 2, 3] only (keras-io's image version) would give per-channel values instead.
+    weights = tf.constant([1.0, 2.0, 2.0, 4.0], shape=(1, 2, 1, 1, 2))
+    real = tf.ones((2, 2, 1, 1, 2))
+    fake = tf.zeros((2, 2, 1, 1, 2))
+    alpha = tf.constant([0.3, 0.9], shape=(2, 1, 1, 1, 1))
+    np.testing.assert_allclose(
+        losses.gradient_penalty(_linear_critic(weights), real, fake, alpha), [16.0, 16.0], rtol=1e-5
+    )
+
+
+def test_gradient_penalty_is_taken_at_the_interpolate():
+    # Gradient of 0.5 * sum(x^2) is x_hat = alpha * real (fake = 0), 4 values per example:
+    # example 0: x_hat = 0.5 * 1 -> ||x_hat|| = sqrt(4 * 0.25) = 1 -> (1 - 1)^2 = 0;
+    # example 1: x_hat = 0.75 * 2 = 1.5 -> ||x_hat|| = sqrt(4 * 2.25) = 3 -> (3 - 1)^2 = 4.
+    real = tf.constant([1.0] * 4 + [2.0] * 4, shape=(2, 2, 1, 2, 1))
+    alpha = tf.constant([0.5, 0.75], shape=(2, 1, 1, 1, 1))
+    penalty = losses.gradient_penalty(_half_square_critic, real, tf.zeros_like(real), alpha)
+    np.testing.assert_allclose(penalty, [0.0, 4.0], atol=1e-5)
+
+
+def test_gradient_penalty_is_differentiable_with_respect_to_the_critic():
+    # critic(x) = v * sum(x) on 4 values: grad = v, norm = 2|v|, penalty = (2v - 1)^2 = 1 at v = 1,
+    # d penalty / dv = 2 (2v - 1) * 2 = 4.
+    v = tf.Variable(1.0)
+    real = tf.ones((1, 2, 1, 1, 2))
+    with tf.GradientTape() as tape:
+        penalty = losses.gradient_penalty(
+            lambda x: v * tf.reduce_sum(tf.reshape(x, [1, -1]), axis=1),
+            real, tf.zeros_like(real), tf.constant(0.5, shape=(1, 1, 1, 1, 1)),
+        )
+    np.testing.assert_allclose(penalty, [1.0], rtol=1e-5)
+    np.testing.assert_allclose(tape.gradient(penalty, v), 4.0, rtol=1e-5)
+
+
+def test_r1_penalty_is_the_squared_gradient_norm_at_real_inputs():
+    # Gradient of 0.5 * sum(x^2) at x is x: ||x||^2 = 4 * 1^2 = 4 and 4 * 2^2 = 16.
+    real = tf.constant([1.0] * 4 + [2.0] * 4, shape=(2, 2, 1, 2, 1))
+    np.testing.assert_allclose(losses.r1_penalty(_half_square_critic, real), [4.0, 16.0], rtol=1e-5)
+
+
+def test_interpolation_weights_are_uniform_per_example_and_seeded():
+    alpha = losses.interpolation_weights(2000, 5, seed=[3, 4])
+    assert alpha.shape == (2000, 1, 1, 1, 1)
+    values = alpha.numpy().ravel()
+    # Uniform(0, 1): inside [0, 1), mean 1/2, variance 1/12 (a normal would leave the interval).
+    assert values.min() >= 0.0 and values.max() < 1.0
+    assert abs(values.mean() - 0.5) < 0.03 and abs(values.var() - 1 / 12) < 0.01
+    np.testing.assert_array_equal(alpha, losses.interpolation_weights(2000, 5, seed=[3, 4]))

@@ -1,17 +1,24 @@
 """Generator and discriminator families, and the `VideoGAN` that trains them."""
 
-from keras_vidgen.models import dcgan3d
+from keras_vidgen.models import dcgan3d, dvdgan, mocogan, tgan, vgan
 from keras_vidgen.models.gan import VideoGAN
 
 # Each architecture name maps to (generator builder, discriminator builder) with the signatures
-# of `dcgan3d.build_generator(latent_dim, frames, size, filters)` and
-# `dcgan3d.build_discriminator(frames, size, filters)`.
+# `build_generator(latent_dim, frames, size, filters, channels=3, num_classes=None,
+# context_frames=None)` and `build_discriminator(frames, size, filters, channels=3,
+# num_classes=None, spectral_norm=False)`.
 ARCHITECTURES = {
     "dcgan3d": (dcgan3d.build_generator, dcgan3d.build_discriminator),
+    "vgan": (vgan.build_generator, vgan.build_discriminator),
+    "tgan": (tgan.build_generator, tgan.build_discriminator),
+    "mocogan": (mocogan.build_generator, mocogan.build_discriminator),
+    "dvdgan": (dvdgan.build_generator, dvdgan.build_discriminator),
 }
 
 
-def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, channels=3):
+def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, *,
+                    spectral_norm=False, ema_decay=None, num_classes=None, context_frames=None,
+                    channels=3):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -22,17 +29,29 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         g_filters: the generator's widest layer.
         d_filters: the discriminator's first layer width.
         seed: seeds the latents drawn in training.
-        channels: 3 for RGB videos, 1 for grayscale.
+        spectral_norm: spectrally normalise every discriminator layer (Miyato et al. 2018).
+        ema_decay: keep an EMA of the generator's weights for sampling (e.g. 0.999).
+        num_classes: class-conditional: the generator takes a `label`, the discriminator
+            projects it (fit on `(clips, labels)`).
+        context_frames: frame-conditional: the generator continues this many given frames.
+        channels: colour channels.
 
     Returns:
         A built, uncompiled `VideoGAN`.
+
+    Example:
+        >>> gan = build_video_gan("mocogan", 64, 16, 32, g_filters=256, d_filters=32,
+        ...                       spectral_norm=True, ema_decay=0.999)
     """
     if arch not in ARCHITECTURES:
         raise ValueError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     build_generator, build_discriminator = ARCHITECTURES[arch]
-    generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels)
-    discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels)
-    return VideoGAN(generator, discriminator, seed=seed, name=f"{arch}_gan")
+    generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
+                                num_classes=num_classes, context_frames=context_frames)
+    discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,
+                                        num_classes=num_classes, spectral_norm=spectral_norm)
+    return VideoGAN(generator, discriminator, seed=seed, ema_decay=ema_decay,
+                    num_classes=num_classes, name=f"{arch}_gan")
 
 
-__all__ = ["ARCHITECTURES", "VideoGAN", "build_video_gan", "dcgan3d"]
+__all__ = ["ARCHITECTURES", "VideoGAN", "build_video_gan", "dcgan3d", "dvdgan", "mocogan", "tgan", "vgan"]

@@ -1,0 +1,18 @@
+"""Reusable Keras layers and ops of the video GANs: spectral norm, projection, augmentation."""
+
+from keras_vidgen.layers.diff_augment import diff_augment
+from keras_vidgen.layers.mask_blend import MaskBlend
+from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
+from keras_vidgen.layers.projection_head import ProjectionHead
+from keras_vidgen.layers.random_frames import RandomFrames
+from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
+
+__all__ = [
+    "MaskBlend",
+    "MeanAbsPenalty",
+    "ProjectionHead",
+    "RandomFrames",
+    "SpectralNorm",
+    "diff_augment",
+    "maybe_spectral_norm",
+]

@@ -1,0 +1,32 @@
+"""`MeanAbsPenalty`: an identity layer that adds `weight * mean(|x|)` to its model's losses."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="keras_vidgen")
+class MeanAbsPenalty(keras.layers.Layer):
+    """Identity that adds an L1 penalty on its input through `add_loss` (e.g. VGAN's mask).
+
+    Unlike `keras.layers.ActivityRegularization`, whose L1 term is a sum and so grows with the
+    batch, the frame count and the resolution, this is a mean: its weight means the same thing at
+    every clip size. `VideoGAN` adds a generator's `losses` to the generator's loss.
+
+    Args:
+        weight: the penalty's weight.
+        **kwargs: passed to `keras.layers.Layer`.
+    """
+
+    def __init__(self, weight, **kwargs):
+        super().__init__(**kwargs)
+        self.weight = weight
+
+    def call(self, inputs):
+        self.add_loss(self.weight * ops.mean(ops.abs(inputs)))
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "weight": self.weight}

@@ -1,0 +1,136 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_vidgen.layers import (
+    MeanAbsPenalty, ProjectionHead, RandomFrames, SpectralNorm, diff_augment,
+)
+from keras_vidgen.layers.diff_augment import parse_policy
+
+
+def round_trip(model, tmp_path, inputs):
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(loaded(inputs), model(inputs), atol=1e-6)
+    return loaded
+
+
+def largest_singular_value(kernel):
+    return np.linalg.svd(np.reshape(kernel, (-1, kernel.shape[-1])), compute_uv=False)[0]
+
+
+def test_spectral_norm_makes_a_conv3d_kernel_1_lipschitz_and_survives_save_and_load(tmp_path):
+    layer = SpectralNorm(keras.layers.Conv3D(4, (2, 3, 3), padding="same"))
+    video = keras.Input((4, 8, 8, 3))
+    model = keras.Model(video, layer(video))
+    clips = np.random.default_rng(0).normal(size=(2, 4, 8, 8, 3)).astype("float32")
+    # A kernel with singular values (5, 2, 1, 0.5): one power step per call converges quickly.
+    columns, _ = np.linalg.qr(np.random.default_rng(2).normal(size=(2 * 3 * 3 * 3, 4)))
+    layer.layer.kernel.assign((columns * [5.0, 2.0, 1.0, 0.5]).reshape(2, 3, 3, 3, 4))
+    for _ in range(30):  # power iteration converges across training calls
+        model(clips, training=True)
+    normalised, _ = layer.normalized_kernel()
+    assert largest_singular_value(layer.layer.kernel.numpy()) > 4.0  # the raw kernel is untouched
+    np.testing.assert_allclose(largest_singular_value(normalised.numpy()), 1.0, rtol=1e-3)
+    round_trip(model, tmp_path, clips)
+
+
+def test_spectral_norm_gradient_flows_through_sigma():
+    dense = SpectralNorm(keras.layers.Dense(1, use_bias=False))
+    dense.build((None, 2))
+    dense.layer.kernel.assign([[3.0], [4.0]])  # sigma = 5, W / sigma = (0.6, 0.8)
+    dense(np.ones((1, 2), "float32"), training=True)
+    with tf.GradientTape() as tape:
+        out = dense(tf.constant([[1.0, 0.0]]))
+    # d(w1 / ||w||) / dw = (1/||w||) (e1 - w1 w / ||w||^2) = (1/5) ((1, 0) - 0.6 (0.6, 0.8))
+    gradient = tape.gradient(out, dense.layer.kernel).numpy().ravel()
+    np.testing.assert_allclose(out.numpy(), [[0.6]], rtol=1e-5)
+    np.testing.assert_allclose(gradient, [0.128, -0.096], atol=1e-5)
+
+
+def test_projection_head_adds_the_class_embedding_inner_product(tmp_path):
+    features = keras.Input((3, 4))
+    label = keras.Input((), dtype="int32")
+    head = ProjectionHead(2)
+    model = keras.Model([features, label], head([features, label]))
+    h = np.random.default_rng(1).normal(size=(2, 3, 4)).astype("float32")
+    y = np.array([0, 1], "int32")
+    psi = head.linear(h).numpy()
+    embedding = head.embedding.embeddings.numpy()
+    expected = psi + np.einsum("ntf,nf->nt", h, embedding[y])[..., None]
+    np.testing.assert_allclose(model([h, y]), expected, atol=1e-5)
+    round_trip(model, tmp_path, [h, y])
+
+
+def test_random_frames_keeps_ordered_distinct_frames_and_its_seed_state(tmp_path):
+    clips = np.arange(2 * 8, dtype="float32").reshape(2, 8, 1, 1, 1)
+    layer = RandomFrames(3, seed=4)
+    inputs = keras.Input((8, 1, 1, 1))
+    model = keras.Model(inputs, layer(inputs))
+    picked = model(clips, training=True).numpy().reshape(2, 3)
+    assert all(np.all(np.diff(row) > 0) for row in picked)
+    assert picked.shape == (2, 3) and np.all(picked[1] >= 8)
+    np.testing.assert_array_equal(model(clips).numpy().reshape(2, 3)[0], [0, 3, 7])
+    model.save(tmp_path / "m.keras")
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    # The reloaded stream continues where the original stands.
+    np.testing.assert_array_equal(loaded(clips, training=True), model(clips, training=True))
+
+
+def test_mean_abs_penalty_adds_a_weighted_mean():
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, MeanAbsPenalty(0.5)(inputs))
+    model(np.array([[1.0, -3.0]], "float32"))
+    np.testing.assert_allclose(float(model.losses[0]), 0.5 * 2.0)
+
+
+def video_batch(seed=0):
+    return tf.random.stateless_uniform((3, 4, 16, 16, 3), seed=[seed, 0], minval=-1, maxval=1)
+
+
+def test_diff_augment_is_seeded_and_keeps_shape():
+    videos = video_batch()
+    first = diff_augment(videos, seed=[1, 2])
+    assert first.shape == videos.shape
+    np.testing.assert_array_equal(first, diff_augment(videos, seed=[1, 2]))
+    assert not np.allclose(first, diff_augment(videos, seed=[1, 3]))
+
+
+@pytest.mark.parametrize("policy", ["color", "translation", "cutout", "color,translation,cutout"])
+def test_diff_augment_treats_every_frame_of_a_clip_alike(policy):
+    # A clip of identical frames stays a clip of identical frames: nothing is drawn per frame.
+    frame = tf.random.stateless_uniform((3, 1, 16, 16, 3), seed=[5, 0], minval=-1, maxval=1)
+    augmented = diff_augment(tf.tile(frame, [1, 4, 1, 1, 1]), seed=[7, 7], policy=policy).numpy()
+    for t in range(1, 4):
+        np.testing.assert_allclose(augmented[:, t], augmented[:, 0], atol=1e-6)
+
+
+def test_translation_moves_a_pixel_by_whole_pixels_within_an_eighth():
+    videos = np.zeros((8, 2, 16, 16, 1), "float32")
+    videos[:, :, 8, 8] = 1.0
+    moved = diff_augment(tf.constant(videos), seed=[0, 9], policy="translation").numpy()
+    for clip in moved:
+        rows, cols = np.nonzero(clip[0, ..., 0])
+        assert len(rows) == 1 and abs(rows[0] - 8) <= 2 and abs(cols[0] - 8) <= 2
+
+
+def test_cutout_zeroes_at_most_a_half_size_square():
+    videos = np.ones((8, 2, 16, 16, 1), "float32")
+    cut = diff_augment(tf.constant(videos), seed=[3, 1], policy="cutout").numpy()
+    zeros = (cut[:, 0, ..., 0] == 0).sum(axis=(1, 2))
+    assert np.all(zeros > 0) and np.all(zeros <= 64) and np.any(zeros == 64)
+
+
+def test_diff_augment_is_differentiable_with_respect_to_the_videos():
+    videos = tf.Variable(video_batch())
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(diff_augment(videos, seed=[2, 2]))
+    gradient = tape.gradient(total, videos)
+    assert gradient is not None and float(tf.reduce_sum(tf.abs(gradient))) > 0
+
+
+def test_unknown_policies_are_refused():
+    assert parse_policy(None) == ()
+    with pytest.raises(ValueError, match="cutout"):
+        parse_policy("color,blur")
