@@ -17,11 +17,13 @@ def main(steps_per_epoch=150, epochs=8, workdir="."):
     dataset = kv.video_dataset(videos, frames=16, size=32, batch_size=16, repeat=True, seed=0)
 
     gan = kv.build_video_gan(
-        "dcgan3d", latent_dim=64, frames=16, size=32, g_filters=256, d_filters=32, seed=0
+        "dcgan3d", latent_dim=64, frames=16, size=32, g_filters=256, d_filters=32, seed=0,
+        spectral_norm=True,  # in the discriminator (Miyato et al. 2018)
+        ema_decay=0.999,  # samples and exports come from a moving average of G's weights
     )
     gan.compile(
-        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-        d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.9),
+        d_optimizer=keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9),
         loss="hinge",
     )
     gan.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch)

@@ -411,10 +411,12 @@ def _inspect_data(args):
 def _add_method_flags(train):
     for flag in ("n_critic", "r1_interval", "num_classes", "context_frames", "backup_every"):
         train.add_argument("--" + flag.replace("_", "-"), type=int)
-    for flag in ("gp_weight", "r1_gamma", "ema_decay", "recon_weight"):
+    for flag in ("gp_weight", "r1_gamma", "recon_weight"):
         train.add_argument("--" + flag.replace("_", "-"), type=float)
-    train.add_argument("--spectral-norm", action="store_const", const=True,
-                       help="spectrally normalise the discriminator")
+    train.add_argument("--ema-decay", type=float,
+                       help="EMA of the generator for samples and export (default 0.999; 0 turns it off)")
+    train.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
+                       help="spectrally normalise the discriminator (default: on)")
     train.add_argument("--augment", help='DiffAugment policy, e.g. "color,translation,cutout"')
     train.add_argument("--backup-dir", help="back up every --backup-every steps; rerun to resume")
 

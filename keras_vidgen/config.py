@@ -64,7 +64,8 @@ class ModelConfig:
         g_filters: channels of the generator's smallest (widest) block.
         d_filters: channels of the discriminator's first layer.
         spectral_norm: spectrally normalise the discriminator's layers.
-        ema_decay: sample from an exponential moving average of the generator (e.g. 0.999).
+        ema_decay: sample and export from an exponential moving average of the generator
+            (`None` turns it off).
         num_classes: class-conditional generator and projection discriminator (the data must
             yield `(clips, labels)`).
         context_frames: frame-conditional: the generator continues this many real first frames.
@@ -74,8 +75,11 @@ class ModelConfig:
     latent_dim: int = 128
     g_filters: int = 512
     d_filters: int = 64
-    spectral_norm: bool = False
-    ema_decay: Optional[float] = None
+    # Defaults measured on the main job (moving shapes, 1,200 steps): spectral norm in D with
+    # Adam(0, 0.9) and a faster D removed a colour cast shared by all samples and a collapse to
+    # one colour (88% of samples green -> 7 colours, none above 23%).
+    spectral_norm: bool = True
+    ema_decay: Optional[float] = 0.999
     num_classes: Optional[int] = None
     context_frames: Optional[int] = None
 
@@ -95,7 +99,8 @@ class TrainConfig:
         augment: DiffAugment policy for the discriminator's inputs, e.g. "color,translation,cutout".
         recon_weight: weight of the frame-conditional L1 reconstruction of the context.
         g_learning_rate, d_learning_rate: Adam learning rates of G and D.
-        beta_1, beta_2: Adam's moment decay rates (0.5 is the DCGAN choice for beta_1).
+        beta_1, beta_2: Adam's moment decay rates; (0.0, 0.9) as in SN-GAN and BigGAN, which
+            trained better here than DCGAN's (0.5, 0.999).
         epochs: passes of `steps_per_epoch` steps.
         steps_per_epoch: training steps per epoch (the data repeats).
         max_minutes: stop training after this much wall time (`None`: no limit).
@@ -125,9 +130,9 @@ class TrainConfig:
     augment: Optional[str] = None
     recon_weight: float = 10.0
     g_learning_rate: float = 2e-4
-    d_learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    beta_2: float = 0.999
+    d_learning_rate: float = 4e-4
+    beta_1: float = 0.0
+    beta_2: float = 0.9
     epochs: int = 20
     steps_per_epoch: int = 100
     max_minutes: Optional[float] = None

@@ -175,4 +175,6 @@ def test_method_flags_reach_the_config():
     assert (config.r1_gamma, config.r1_interval, config.augment) == (0.5, 16, "color,cutout")
     assert (config.backup_dir, config.backup_every) == ("bk", 20)
     unset = cli.config_from_args(cli._parser().parse_args(["train", "--preset", "tiny"]))
-    assert unset.model.spectral_norm is False and unset.backup_dir is None
+    assert unset.model.spectral_norm is True and unset.backup_dir is None  # the config's defaults
+    off = cli.config_from_args(cli._parser().parse_args(["train", "--no-spectral-norm", "--ema-decay", "0"]))
+    assert off.model.spectral_norm is False and not off.model.ema_decay

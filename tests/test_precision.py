@@ -22,7 +22,7 @@ def fit_once(model):
 def test_mixed_precision_computes_in_16_bits_and_trains(policy):
     model = build_model(tiny(mixed_precision=policy))
     assert keras.mixed_precision.global_policy().name == "float32"  # not leaked
-    conv = model.discriminator.get_layer("down0")
+    conv = model.discriminator.get_layer("down0_sn")
     assert conv.compute_dtype == policy.split("_")[1] and conv.variable_dtype == "float32"
     assert model.generator.output.dtype == "float32"  # outputs and losses stay float32
     scaled = isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)

@@ -28,6 +28,8 @@ class SpectralNorm(keras.layers.Wrapper):
     """
 
     def __init__(self, layer, power_iterations=1, **kwargs):
+        # Named after the wrapped layer ("down0_sn"), so summaries and get_layer stay readable.
+        kwargs.setdefault("name", f"{layer.name}_sn")
         super().__init__(layer, **kwargs)
         if power_iterations < 1:
             raise ValueError(f"power_iterations must be >= 1, got {power_iterations}")

@@ -4,8 +4,9 @@ The generator follows DCGAN (Radford et al. 2016, "Unsupervised Representation L
 Convolutional Generative Adversarial Networks") lifted to space-time as in VGAN's single-stream
 baseline (Vondrick et al. 2016): latent -> Dense -> a small `[t0, 4..7, 4..7, C]` block -> strided
 Conv3DTranspose stages that double height and width (and time, while frames remain to grow) ->
-tanh. The discriminator mirrors it with strided Conv3D and LeakyReLU, without normalisation, so it
-also suits gradient penalties.
+tanh. The discriminator mirrors it with strided Conv3D and LeakyReLU, without batch
+normalisation, so it also suits gradient penalties; spectral normalisation (Miyato et al. 2018)
+is an option, on by default in `ModelConfig`.
 """
 
 import keras
