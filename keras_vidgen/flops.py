@@ -12,6 +12,8 @@ from keras import layers
 def layer_forward_flops(layer, batch_size):
     """FLOPs of one forward pass of a Conv3D, Conv3DTranspose, Conv2D(Transpose) or Dense layer.
 
+    A wrapper (e.g. spectral normalisation) counts as the layer it wraps.
+
     Args:
         layer: a built Keras layer (other kinds count 0).
         batch_size: examples in the batch.
@@ -19,20 +21,22 @@ def layer_forward_flops(layer, batch_size):
     Returns:
         An int.
     """
-    if isinstance(layer, layers.SpectralNormalization):
+    outer = layer
+    while isinstance(layer, layers.Wrapper):
         layer = layer.layer
+    if not isinstance(layer, (layers.Conv3D, layers.Conv2D, layers.Conv3DTranspose,
+                              layers.Conv2DTranspose, layers.Dense)):
+        return 0
+    # Shapes from the outermost layer: a wrapped layer is never called in the model's graph.
+    input_shape, output_shape = outer.input.shape, outer.output.shape
     if isinstance(layer, (layers.Conv3DTranspose, layers.Conv2DTranspose)):
         # Every input element is multiplied into a kernel-sized patch of every output channel.
-        input_elements = np.prod(layer.input.shape[1:-1])
-        kernel = np.prod(layer.kernel_size) * layer.input.shape[-1] * layer.filters
-        return int(2 * batch_size * input_elements * kernel)
+        kernel = np.prod(layer.kernel_size) * input_shape[-1] * layer.filters
+        return int(2 * batch_size * np.prod(input_shape[1:-1]) * kernel)
     if isinstance(layer, (layers.Conv3D, layers.Conv2D)):
-        output_elements = np.prod(layer.output.shape[1:-1])
-        kernel = np.prod(layer.kernel_size) * layer.input.shape[-1] * layer.filters
-        return int(2 * batch_size * output_elements * kernel)
-    if isinstance(layer, layers.Dense):
-        return int(2 * batch_size * np.prod(layer.input.shape[1:]) * layer.units)
-    return 0
+        kernel = np.prod(layer.kernel_size) * input_shape[-1] * layer.filters
+        return int(2 * batch_size * np.prod(output_shape[1:-1]) * kernel)
+    return int(2 * batch_size * np.prod(input_shape[1:]) * layer.units)  # Dense
 
 
 def model_forward_flops(model, batch_size):

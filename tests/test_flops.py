@@ -41,3 +41,13 @@ def test_gan_step_is_four_generator_and_eight_discriminator_passes():
     g, d = flops.model_forward_flops(gan.generator, 2), flops.model_forward_flops(gan.discriminator, 2)
     assert g > 0 and d > 0
     assert flops.gan_step_flops(gan, 2) == 4 * g + 8 * d
+
+
+def test_a_spectrally_normalised_layer_counts_as_the_layer_it_wraps():
+    from keras_vidgen.layers import SpectralNorm
+
+    inputs = keras.Input((4, 8, 8, 3))
+    plain = keras.layers.Conv3D(6, 3, padding="same")
+    wrapped = SpectralNorm(keras.layers.Conv3D(6, 3, padding="same"))
+    keras.Model(inputs, [plain(inputs), wrapped(inputs)])
+    assert flops.layer_forward_flops(wrapped, 2) == flops.layer_forward_flops(plain, 2) > 0
