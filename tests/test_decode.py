@@ -174,3 +174,11 @@ def test_a_seek_past_a_lying_end_falls_back_to_the_real_length(tmp_path):
     cut = truncate_avi_after(full, tmp_path / "cut.avi", keep_frames=30)
     clips = decode.decode_clips(cut, ClipSpec(frames=4, clip_starts="even"), FrameSpec(16))
     assert indices(clips[0]) == [13, 14, 15, 16]  # the middle of the 30 real frames, not of 60
+
+
+def test_captures_decode_on_one_thread(tmp_path):
+    # The pipeline decodes one file per core; FFmpeg's own threads made every frame cost ~1.5x
+    # the CPU (benchmarks/bench_data.py), so a capture must not start its own.
+    path = write_video(tmp_path / "clip.mp4", numbered_frames(4))
+    with open(path, "rb") as file, readers.open_capture(file.read(), path) as capture:
+        assert capture.get(cv2.CAP_PROP_N_THREADS) == readers.DECODER_THREADS == 1
