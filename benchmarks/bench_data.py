@@ -3,14 +3,21 @@
 Prints, side by side in one run on the same files:
 
 1. frames/s of a plain single-threaded `cv2.VideoCapture` loop (`read()` only: no resize, no
-   colour conversion), versus frames/s of `video_dataset` decoding every frame of the same files
-   (`clips_per_video="all"`, resized to 64 px) with its parallel map;
-2. clips/s of training the "small" preset fed by the real pipeline, versus the same loop fed the
-   same clips from memory.
+   colour conversion; FFmpeg told to use one thread), versus frames/s of `video_dataset` decoding
+   every frame of the same files (`clips_per_video="all"`, resized to 64 px) with its parallel
+   map. Printed for reference: the same loop with OpenCV's default FFmpeg threading (slower
+   here, which is why the pipeline's captures decode single-threaded too), and the pipeline's own
+   per-file work (`decode.decode_clips`: read, decode, resize, crop, RGB) in one thread, which
+   shows how well the pipeline spreads that work over the cores;
+2. clips/s of training fed by the real pipeline (random clip starts, so seeking is included)
+   versus the same loop fed the same clips from memory, for the default configuration (64x64x16,
+   batch 8: what `TrainConfig()` trains) and for the fast "small" preset (32x32x16, batch 16),
+   where decoding 320x240 sources competes with an 8x cheaper model for the same 2 cores; that
+   row also shows the pipeline with its decoded-clip cache (`cache="memory"`).
 
 Targets on 2 cores: pipeline >= 1.6x the single-threaded loop; training slowed by <= 5%.
 
-Run: python benchmarks/bench_data.py [--videos 24] [--frames 100] [--repeats 3] [--steps 30]
+Run: python benchmarks/bench_data.py [--videos 24] [--frames 100] [--repeats 3] [--steps 20]
 """
 
 import argparse
@@ -26,8 +33,9 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_vidgen import config as vidgen_config  # noqa: E402
-from keras_vidgen.data import video_dataset  # noqa: E402
+from keras_vidgen.data import ClipSpec, FrameSpec, decode, video_dataset  # noqa: E402
 from keras_vidgen.train import build_model  # noqa: E402
+from timing import fit_step_seconds  # noqa: E402
 
 
 def make_videos(folder, count, frames, width=320, height=240, fps=25):
@@ -54,14 +62,24 @@ def measured(count_frames):
     return frames / wall, 1000 * cpu / frames
 
 
-def plain_opencv_loop(paths):
+def plain_opencv_loop(paths, threads=1):
+    """`threads=None`: OpenCV's default FFmpeg threading."""
+    params = [] if threads is None else [cv2.CAP_PROP_N_THREADS, threads]
     frames = 0
     for path in paths:
-        capture = cv2.VideoCapture(path)
+        capture = cv2.VideoCapture(path, cv2.CAP_FFMPEG, params)
         while capture.read()[0]:
             frames += 1
         capture.release()
     return frames
+
+
+def same_work_loop(paths, clip_frames):
+    """The pipeline's per-file work, file after file in this thread."""
+    clip_spec = ClipSpec(clip_frames, clips_per_video="all")
+    frame_spec = FrameSpec(64)
+    return sum(decode.decode_clips(path, clip_spec, frame_spec).shape[0] * clip_frames
+               for path in paths)
 
 
 def pipeline_loop(paths, clip_frames):
@@ -71,26 +89,46 @@ def pipeline_loop(paths, clip_frames):
 
 
 def training_clips_per_second(model, dataset, steps, batch_size):
-    model.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0)  # warm up the iterator and graph
-    started = time.perf_counter()
-    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-    return steps * batch_size / (time.perf_counter() - started)
+    """Clips/s over `steps` steps of one fit(), after 2 warm-up steps (graph, iterator). The
+    total of the step times, not their median, so waits for the pipeline count in full."""
+    return steps * batch_size / sum(fit_step_seconds(model, dataset, steps, warmup=2))
 
 
-def training_comparison(paths, steps, repeats):
-    config = vidgen_config.preset("small")
+def training_comparison(paths, config, steps, repeats, with_cache=False):
+    """Median clips/s of `fit` fed from memory, by the pipeline (and by its cache)."""
     data = config.data
-    real = video_dataset(paths, frames=data.frames, size=data.size, batch_size=data.batch_size,
-                         repeat=True, seed=0, validate=False)
-    clips = np.concatenate([batch.numpy() for batch in real.take(8)])
-    memory = (tf.data.Dataset.from_tensor_slices(clips).cache().repeat()
-              .batch(data.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
+
+    def pipeline(**options):
+        return video_dataset(paths, frames=data.frames, size=data.size,
+                             batch_size=data.batch_size, repeat=True, seed=0, validate=False,
+                             **options)
+
+    clips = np.concatenate([batch.numpy() for batch in pipeline().take(8)])
+    feeds = {
+        "memory": (tf.data.Dataset.from_tensor_slices(clips).cache().repeat()
+                   .batch(data.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)),
+        "pipeline": pipeline(),
+    }
+    if with_cache:
+        feeds["cached pipeline"] = pipeline(cache="memory")
+        # Fill the cache: one pass over every file, outside the timed runs.
+        for _ in feeds["cached pipeline"].take(len(paths) // data.batch_size + 1):
+            pass
     model = build_model(config)
-    results = {"memory": [], "pipeline": []}
-    for _ in range(repeats):  # interleaved, so machine load drifts affect both alike
-        results["memory"].append(training_clips_per_second(model, memory, steps, data.batch_size))
-        results["pipeline"].append(training_clips_per_second(model, real, steps, data.batch_size))
+    results = {name: [] for name in feeds}
+    for _ in range(repeats):  # interleaved, so machine load drifts affect all alike
+        for name, feed in feeds.items():
+            results[name].append(training_clips_per_second(model, feed, steps, data.batch_size))
     return {name: statistics.median(values) for name, values in results.items()}
+
+
+def print_training(label, speeds):
+    memory = speeds["memory"]
+    print(f"training {label}")
+    for name, speed in speeds.items():
+        note = "" if name == "memory" else (
+            f"   ({100 * (1 - speed / memory):+.1f}% slower than memory; target <= 5%)")
+        print(f"  fed by {name + ':':<18}{speed:8.1f} clips/s{note}")
 
 
 def main():
@@ -98,28 +136,35 @@ def main():
     parser.add_argument("--videos", type=int, default=24)
     parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_data-") as folder:
         paths = make_videos(folder, args.videos, args.frames)
         print(f"{len(paths)} videos of 320x240, {args.frames} frames (mp4v); "
               f"{os.cpu_count()} CPU cores; medians of {args.repeats} runs")
-        plain, piped = [], []
-        for _ in range(args.repeats):  # interleaved, so machine load drifts affect both alike
-            plain.append(measured(lambda: plain_opencv_loop(paths)))
-            piped.append(measured(lambda: pipeline_loop(paths, clip_frames=20)))
-        plain_fps, plain_cpu = (statistics.median(values) for values in zip(*plain))
-        piped_fps, piped_cpu = (statistics.median(values) for values in zip(*piped))
-        print(f"decode   single-threaded cv2 loop: {plain_fps:8.0f} frames/s   "
-              f"CPU {plain_cpu:5.2f} s per 1000 frames")
-        print(f"decode   video_dataset pipeline:   {piped_fps:8.0f} frames/s   "
-              f"CPU {piped_cpu:5.2f} s per 1000 frames   ({piped_fps / plain_fps:.2f}x; target >= 1.6x)")
-        print(f"         load average while measuring: {os.getloadavg()[0]:.1f}")
-        speeds = training_comparison(paths, args.steps, args.repeats)
-        slowdown = 1 - speeds["pipeline"] / speeds["memory"]
-        print(f"training fed from memory:          {speeds['memory']:8.1f} clips/s")
-        print(f"training fed by video_dataset:     {speeds['pipeline']:8.1f} clips/s   "
-              f"({100 * slowdown:+.1f}% slower; target <= 5%)")
+        loops = {
+            "single-threaded cv2 loop": lambda: plain_opencv_loop(paths),
+            "cv2 loop, FFmpeg threads": lambda: plain_opencv_loop(paths, threads=None),
+            "pipeline's work, 1 thread": lambda: same_work_loop(paths, clip_frames=20),
+            "video_dataset pipeline": lambda: pipeline_loop(paths, clip_frames=20),
+        }
+        runs = {name: [] for name in loops}
+        for _ in range(args.repeats):  # interleaved, so machine load drifts affect all alike
+            for name, loop in loops.items():
+                runs[name].append(measured(loop))
+        baseline = statistics.median(fps for fps, _ in runs["single-threaded cv2 loop"])
+        for name, values in runs.items():
+            fps, cpu = (statistics.median(column) for column in zip(*values))
+            print(f"decode   {name + ':':<27}{fps:8.0f} frames/s   CPU {cpu:5.2f} s per 1000 "
+                  f"frames   ({fps / baseline:.2f}x the single-threaded loop)")
+        print(f"         target: pipeline >= 1.6x; load average while measuring: "
+              f"{os.getloadavg()[0]:.1f}")
+        default = vidgen_config.TrainConfig()
+        print_training("with the default configuration (64x64x16, batch 8)",
+                       training_comparison(paths, default, args.steps, args.repeats))
+        print_training("with the small preset (32x32x16, batch 16)",
+                       training_comparison(paths, vidgen_config.preset("small"), args.steps,
+                                           args.repeats, with_cache=True))
 
 
 if __name__ == "__main__":

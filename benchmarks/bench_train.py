@@ -26,6 +26,7 @@ from keras_vidgen import flops
 from keras_vidgen.config import preset
 from keras_vidgen.models import ARCHITECTURES
 from keras_vidgen.train import build_model
+from timing import fit_step_seconds
 
 
 def matmul_gflops(size=2048, repeats=5):
@@ -42,21 +43,6 @@ def matmul_gflops(size=2048, repeats=5):
     return statistics.median(rates)
 
 
-class StepTimer(keras.callbacks.Callback):
-    """Records the wall time of every training step (fit()'s own start-up and teardown excluded)."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-        self._started = None
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self._started = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.seconds.append(time.perf_counter() - self._started)
-
-
 def train_speed(arch, steps, warmup, batch_size, frames, size):
     """Returns (clips/s from the median step time, step GFLOP, parameters of G and D)."""
     config = preset("base")
@@ -65,9 +51,8 @@ def train_speed(arch, steps, warmup, batch_size, frames, size):
     model = build_model(config)
     clips = np.random.default_rng(0).uniform(-1, 1, (batch_size, frames, size, size, 3)).astype("float32")
     dataset = tf.data.Dataset.from_tensors(clips).repeat().prefetch(2)
-    timer = StepTimer()
-    model.fit(dataset, epochs=1, steps_per_epoch=warmup + steps, verbose=0, callbacks=[timer])
-    step_seconds = statistics.median(timer.seconds[warmup:])  # the first steps trace the graph
+    # The first steps trace the graph.
+    step_seconds = statistics.median(fit_step_seconds(model, dataset, steps, warmup))
     step_gflop = flops.gan_step_flops(model, batch_size) / 1e9
     return batch_size / step_seconds, step_gflop, model.generator.count_params(), model.discriminator.count_params()
 
