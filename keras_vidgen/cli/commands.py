@@ -1,0 +1,147 @@
+"""The `vidgen` subcommands: each takes the parsed arguments, calls the importable functions that
+do the work and prints where the results went."""
+
+import dataclasses
+import os
+
+from keras_vidgen import config as vidgen_config
+from keras_vidgen.cli.flags import config_from_args
+
+
+def train(args):
+    """`vidgen train`: trains from the flags' config and prints where everything was written."""
+    from keras_vidgen.train import train as train_from_config
+
+    config = config_from_args(args)
+    result = train_from_config(config)
+    print(f"\nTrained for {result.seconds:.0f} s on {result.data_path}")
+    print(f"  run folder:   {result.run_dir}  (config.json, checkpoint.keras)")
+    print(f"  samples:      {result.sample_path}")
+    if result.class_index:
+        print(f"  classes:      {result.class_index}")
+    if result.export_path:
+        print(f"  SavedModel:   {result.export_path}  (TF Serving: --model_base_path="
+              f"{os.path.abspath(os.path.dirname(result.export_path))})")
+    print(f"  TensorBoard:  tensorboard --logdir {result.logdir}  then open http://localhost:6006")
+    return 0
+
+
+def sample(args):
+    """`vidgen sample`: writes videos drawn from a seed."""
+    from keras_vidgen import media
+    from keras_vidgen.sample import load_sampler
+
+    sampler = load_sampler(args.model)
+    videos = sampler.from_seed(args.num, seed=args.seed, **_conditions(args, sampler))
+    media.write_videos(args.out, videos, fps=args.fps)
+    print(f"Wrote {args.num} video(s) of shape {videos.shape[1:]} to {args.out}")
+
+
+def interpolate(args):
+    """`vidgen interpolate`: writes a spherical walk between two seeds' videos."""
+    from keras_vidgen import latents, media
+    from keras_vidgen.sample import load_sampler
+
+    sampler = load_sampler(args.model)
+    ends = [sampler.latents(1, seed)[0] for seed in (args.seed_a, args.seed_b)]
+    walk = latents.slerp(*ends, steps=args.steps)
+    videos = sampler.from_latents(walk, **_conditions(args, sampler))
+    media.write_videos(args.out, videos, fps=args.fps, columns=args.steps)
+    print(f"Wrote a {args.steps}-step walk from seed {args.seed_a} to seed {args.seed_b} "
+          f"to {args.out}")
+
+
+def _conditions(args, sampler):
+    """The `label` and `context` sampling arguments; a context file becomes uint8 frames."""
+    context = None
+    if args.context is not None:
+        from keras_vidgen.data.pipeline import load_clip
+
+        spec = sampler.conditions.get("context")
+        if spec is None:
+            raise ValueError(f"--context was given, but {sampler.source} is not frame-conditional.")
+        frames, size = int(spec.shape[1]), int(spec.shape[2])
+        context = load_clip(args.context, frames=frames, size=size)
+    return dict(label=args.label, context=context)
+
+
+def export(args):
+    """`vidgen export`: exports a checkpoint's generator as the next SavedModel version."""
+    import keras
+
+    from keras_vidgen.export import export_generator
+
+    if not os.path.exists(args.checkpoint):
+        raise FileNotFoundError(f"Checkpoint {args.checkpoint!r} does not exist.")
+    model = keras.models.load_model(args.checkpoint)
+    # A checkpoint from `vidgen train` sits in its run folder beside the run's config.json.
+    run_config = os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), "config.json")
+    config = vidgen_config.TrainConfig.load(run_config) if os.path.exists(run_config) else None
+    path = export_generator(
+        model, os.path.join(args.export_dir, args.name), version=args.version,
+        overwrite=args.overwrite, config=config,
+    )
+    print(f"Exported the generator to {path}")
+
+
+def make_shapes(args):
+    """`vidgen make-shapes`: writes the built-in moving-shapes data set."""
+    from keras_vidgen.data import make_moving_shapes
+
+    path = make_moving_shapes(
+        args.out_dir, num_videos=args.num, frames=args.frames, size=args.size, seed=args.seed,
+        verbose=1,
+    )
+    print(f"Wrote {args.num} moving-shapes videos and manifest.jsonl to {path}")
+
+
+def evaluate(args):
+    """`vidgen eval`: prints (and optionally writes) a model's FVD and KVD against real clips."""
+    import json
+
+    import numpy as np
+
+    from keras_vidgen import metrics
+    from keras_vidgen.sample import load_sampler
+
+    extractor = metrics.load_extractor(args.features)
+    sampler = load_sampler(args.model)
+    latents = sampler.latents(args.num_samples, args.seed)
+    # In chunks: thousands of clips in one forward pass would not fit in memory.
+    generated = np.concatenate([sampler.from_latents(latents[i:i + 32]) for i in range(0, len(latents), 32)])
+    real = metrics.real_clips(args.data, args.num_samples, generated.shape[1], generated.shape[2], seed=args.seed)
+    result = dict(metrics.evaluate(generated, real, extractor), model=args.model, data=args.data)
+    for key in ("fvd", "kvd", "kvd_std", "num_generated", "num_real", "frames", "size", "extractor"):
+        print(f"{key:>14}  {result[key]:.4f}" if isinstance(result[key], float) else f"{key:>14}  {result[key]}")
+    if args.out:
+        with open(args.out, "w") as file:
+            json.dump(result, file, indent=2)
+        print(f"Wrote {args.out}")
+
+
+def train_extractor(args):
+    """`vidgen train-extractor`: trains the in-domain feature extractor on moving shapes."""
+    from keras_vidgen.metrics import train_extractor as train_on_shapes
+
+    path, accuracies = train_on_shapes(
+        args.shapes_dir, args.out, frames=args.frames, size=args.size, epochs=args.epochs, verbose=1
+    )
+    print(f"Saved the in-domain extractor to {path}; held-out accuracy: "
+          + ", ".join(f"{head} {value:.2f}" for head, value in accuracies.items()))
+
+
+def inspect_data(args):
+    """`vidgen inspect-data`: prints what the pipeline would see; exit code 1 if no video decodes."""
+    from keras_vidgen.data import report as data_report
+
+    settings = dataclasses.replace(
+        vidgen_config.DataConfig(),
+        **{
+            field: getattr(args, field)
+            for field in data_report.SETTINGS
+            if getattr(args, field) is not None
+        },
+    )
+    report = data_report.inspect_data(args.data, settings, count_frames=args.count_frames)
+    print(report.text)
+    return 0 if report.readable else 1

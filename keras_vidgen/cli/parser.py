@@ -1,0 +1,188 @@
+"""The `vidgen` argument parser: one subcommand per handler in `keras_vidgen.cli.commands`.
+
+Unset `train` flags stay `None`, so `config_from_args` keeps the preset's (or config file's) values.
+"""
+
+import argparse
+
+from keras_vidgen import config as vidgen_config
+from keras_vidgen.cli import commands
+
+
+def build_parser():
+    """Returns the `vidgen` parser; each subcommand sets `handler` to its function in `commands`."""
+    parser = argparse.ArgumentParser(prog="vidgen", description="Train and serve video GANs.")
+    subcommands = parser.add_subparsers(dest="command")
+    # `vidgen --help` lists the subcommands in this order.
+    _add_train(subcommands)
+    _add_sample(subcommands)
+    _add_interpolate(subcommands)
+    _add_export(subcommands)
+    _add_eval(subcommands)
+    _add_train_extractor(subcommands)
+    _add_make_shapes(subcommands)
+    _add_inspect_data(subcommands)
+    return parser
+
+
+def _add_train(subcommands):
+    train = subcommands.add_parser(
+        "train",
+        help="Train a video GAN (built-in moving shapes unless --data is given).",
+        description="Flags override the preset (or --config); unset flags keep its values.",
+    )
+    train.add_argument("--preset", default="small", choices=sorted(vidgen_config.PRESETS))
+    train.add_argument("--config", help="a config.json from an earlier run (instead of --preset)")
+    train.add_argument(
+        "--data", help="glob, folder, file or manifest of videos; local or s3://, gs://, ..."
+    )
+    _add_data_flags(train)
+    for flag in ("size", "batch_size", "latent_dim", "g_filters", "d_filters",
+                 "epochs", "steps_per_epoch", "seed", "num_samples"):
+        train.add_argument("--" + flag.replace("_", "-"), type=int)
+    train.add_argument("--cache", help="decoded-clip cache: 'memory' or a folder")
+    train.add_argument("--no-validate", action="store_true",
+                       help="do not open every file before training (huge remote collections)")
+    train.add_argument("--arch", help="architecture: dcgan3d, vgan, tgan, mocogan or dvdgan")
+    train.add_argument("--loss", choices=["hinge", "bce", "wgan-gp", "lsgan"])
+    _add_method_flags(train)
+    train.add_argument("--max-minutes", type=float, help="stop training after this wall time")
+    train.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
+                       help="tf.distribute strategy (multiworker reads TF_CONFIG)")
+    train.add_argument("--mixed-precision", choices=["mixed_bfloat16", "mixed_float16"],
+                       help="compute in 16 bits (float16 on GPU, bfloat16 on CPU/TPU)")
+    train.add_argument("--jit-compile", type=_on_off, help="force XLA on or off (default: Keras's auto)")
+    train.add_argument("--g-lr", type=float, help="generator learning rate")
+    train.add_argument("--d-lr", type=float, help="discriminator learning rate")
+    train.add_argument("--name", help="run and export name")
+    train.add_argument("--logdir", help="folder of run folders (default runs)")
+    train.add_argument("--export-dir", help="SavedModel base folder (default saved_models)")
+    train.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
+    train.set_defaults(handler=commands.train)
+
+
+def _add_data_flags(command):
+    """Clip sampling and bad-file flags shared by `train` and `inspect-data` (defaults: the config's)."""
+    from keras_vidgen.data import policies, sampling, transforms
+
+    command.add_argument("--frames", type=int, help="frames per clip")
+    command.add_argument("--stride", type=int, help="take every N-th frame (after --fps)")
+    command.add_argument("--fps", type=float, help="resample videos to this frame rate")
+    command.add_argument("--clips-per-video", type=_clips_per_video, help="an integer, or 'all'")
+    command.add_argument("--clip-starts", choices=sampling.CLIP_STARTS)
+    command.add_argument("--crop", choices=transforms.CROPS)
+    command.add_argument("--flip", action="store_true", default=None, help="random horizontal flips")
+    command.add_argument("--grayscale", action="store_true", default=None, help="1 channel")
+    command.add_argument("--labels", choices=["folder", "manifest", "auto"],
+                         help="class labels from parent folders or the manifest")
+    command.add_argument("--short-videos", choices=sampling.SHORT_VIDEO_POLICIES)
+    command.add_argument("--on-error", choices=policies.ON_ERROR_POLICIES)
+
+
+def _add_method_flags(train):
+    for flag in ("n_critic", "r1_interval", "num_classes", "context_frames", "backup_every"):
+        train.add_argument("--" + flag.replace("_", "-"), type=int)
+    for flag in ("gp_weight", "r1_gamma", "recon_weight"):
+        train.add_argument("--" + flag.replace("_", "-"), type=float)
+    train.add_argument("--ema-decay", type=float,
+                       help="EMA of the generator for samples and export (default 0.999; 0 turns it off)")
+    train.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
+                       help="spectrally normalise the discriminator (default: on)")
+    train.add_argument("--augment", help='DiffAugment policy, e.g. "color,translation,cutout"')
+    train.add_argument("--backup-dir", help="back up every --backup-every steps; rerun to resume")
+
+
+def _add_sample(subcommands):
+    sample = subcommands.add_parser("sample", help="Generate videos from a .keras file or SavedModel.")
+    _add_model_arguments(sample, out="samples.gif")
+    sample.add_argument("--num", type=int, default=8, help="videos to generate (tiled in a grid)")
+    sample.add_argument("--seed", type=int, default=None, help="the same seed gives the same videos")
+    sample.set_defaults(handler=commands.sample)
+
+
+def _add_interpolate(subcommands):
+    walk = subcommands.add_parser(
+        "interpolate", help="Walk the latent space between two seeds' videos (spherical)."
+    )
+    _add_model_arguments(walk, out="walk.gif")
+    walk.add_argument("--seed-a", type=int, default=0, help="the walk starts at this seed's video")
+    walk.add_argument("--seed-b", type=int, default=1, help="and ends at this one's")
+    walk.add_argument("--steps", type=int, default=8, help="videos along the walk, ends included")
+    walk.set_defaults(handler=commands.interpolate)
+
+
+def _add_model_arguments(parser, out):
+    parser.add_argument("model", help="a .keras checkpoint, a SavedModel, or its base folder")
+    parser.add_argument("--out", default=out, help="output .gif, .mp4, .avi (videos tiled in a "
+                        "grid) or .png (one row of frames per video)")
+    parser.add_argument("--label", help="class index or name (class-conditional models only)")
+    parser.add_argument("--context", help="video file whose first frames the model continues "
+                        "(frame-conditional models only)")
+    parser.add_argument("--fps", type=int, default=8)
+
+
+def _add_export(subcommands):
+    exporter = subcommands.add_parser("export", help="Export a .keras checkpoint's generator.")
+    exporter.add_argument("checkpoint", help="a .keras file saved by vidgen train")
+    exporter.add_argument("--export-dir", default="saved_models", help="base folder of exports")
+    exporter.add_argument("--name", default="vidgen", help="model name (subfolder)")
+    exporter.add_argument("--version", type=int, default=None, help="default: next integer")
+    exporter.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    exporter.set_defaults(handler=commands.export)
+
+
+def _add_eval(subcommands):
+    evaluation = subcommands.add_parser("eval", help="FVD and KVD of a model against real clips.")
+    evaluation.add_argument("model", help="a .keras checkpoint, a SavedModel, or its base folder")
+    evaluation.add_argument("--data", required=True, help="real clips: glob, folder or files")
+    evaluation.add_argument("--features", required=True, help="i3d:SAVED_MODEL or indomain:FILE.keras")
+    evaluation.add_argument("--num-samples", type=int, default=256, help="videos per set")
+    evaluation.add_argument("--seed", type=int, default=0)
+    evaluation.add_argument("--out", help="also write the result as JSON here")
+    evaluation.set_defaults(handler=commands.evaluate)
+
+
+def _add_train_extractor(subcommands):
+    extractor = subcommands.add_parser(
+        "train-extractor", help="Train the in-domain feature extractor on a moving-shapes folder."
+    )
+    extractor.add_argument("shapes_dir", help="a folder written by vidgen make-shapes")
+    extractor.add_argument("--out", default="extractor.keras")
+    extractor.add_argument("--frames", type=int, default=16)
+    extractor.add_argument("--size", type=int, default=64)
+    extractor.add_argument("--epochs", type=int, default=15)
+    extractor.set_defaults(handler=commands.train_extractor)
+
+
+def _add_make_shapes(subcommands):
+    shapes = subcommands.add_parser("make-shapes", help="Write the built-in moving-shapes data set.")
+    shapes.add_argument("out_dir")
+    shapes.add_argument("--num", type=int, default=256, help="number of videos")
+    shapes.add_argument("--frames", type=int, default=32)
+    shapes.add_argument("--size", type=int, default=64)
+    shapes.add_argument("--seed", type=int, default=0)
+    shapes.set_defaults(handler=commands.make_shapes)
+
+
+def _add_inspect_data(subcommands):
+    inspect = subcommands.add_parser(
+        "inspect-data",
+        help="Show what the data pipeline would see: videos, durations, fps, sizes, bad files.",
+    )
+    inspect.add_argument("data", nargs="+", help="globs, folders, files or manifests")
+    _add_data_flags(inspect)
+    inspect.add_argument("--count-frames", action="store_true",
+                         help="decode every video to count its frames (exact, slower)")
+    inspect.set_defaults(handler=commands.inspect_data)
+
+
+def _on_off(text):
+    if text.lower() in ("on", "true", "1", "yes"):
+        return True
+    if text.lower() in ("off", "false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
+
+
+def _clips_per_video(text):
+    return text if text == "all" else int(text)
