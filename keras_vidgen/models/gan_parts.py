@@ -1,6 +1,14 @@
-"""Helpers of `VideoGAN`: network input specs, discriminator heads, the EMA update."""
+"""Helpers of `VideoGAN`: network input specs and whether a generator and discriminator fit
+together, discriminator heads, the EMA update, which networks add losses of their own."""
+
+import collections
 
 import tensorflow as tf
+
+# What a generator and discriminator pair says about the GAN they make (see `network_specs`).
+NetworkSpecs = collections.namedtuple(
+    "NetworkSpecs", ["latent_dim", "context_frames", "conditional", "video_input", "video_shape"]
+)
 
 
 def input_shapes(model):
@@ -16,6 +24,45 @@ def video_input_name(discriminator):
     if "video" not in names:
         raise ValueError(f"A discriminator with several inputs needs one named 'video'; got {names}.")
     return "video"
+
+
+def network_specs(generator, discriminator, num_classes):
+    """Checks that a generator and a discriminator make one GAN; returns its `NetworkSpecs`.
+
+    Args:
+        generator: a functional model with input `z` (and optionally `label`, `context`).
+        discriminator: a functional model with a clip input (and `label` if the generator has one).
+        num_classes: the number of classes; given exactly when the generator has a `label` input.
+
+    Returns:
+        `NetworkSpecs(latent_dim, context_frames, conditional, video_input, video_shape)`.
+
+    Raises:
+        ValueError: if the two do not fit together (inputs, conditioning or clip shape).
+    """
+    g_inputs = input_shapes(generator)
+    if "z" not in g_inputs:
+        raise ValueError(f"The generator needs an input named 'z'; it has {sorted(g_inputs)}.")
+    latent_dim = int(g_inputs["z"][-1])
+    context_frames = int(g_inputs["context"][0]) if "context" in g_inputs else 0
+    conditional = "label" in g_inputs
+    if conditional != bool(num_classes):
+        raise ValueError(
+            "num_classes must be given exactly when the generator has a 'label' input "
+            f"(generator inputs {sorted(g_inputs)}, num_classes={num_classes})."
+        )
+    d_inputs = input_shapes(discriminator)
+    if ("label" in d_inputs) != conditional:
+        raise ValueError("The generator and the discriminator must both take a 'label' or neither.")
+    video_input = video_input_name(discriminator)
+    video_shape = tuple(int(d) for d in generator.output_shape[1:])
+    expected = tuple(int(d) for d in d_inputs[video_input])
+    if video_shape != expected:
+        raise ValueError(
+            f"The generator makes videos of shape {video_shape} but the discriminator "
+            f"expects {expected}; build both for the same frames, size and channels."
+        )
+    return NetworkSpecs(latent_dim, context_frames, conditional, video_input, video_shape)
 
 
 def heads(logits):
@@ -60,3 +107,14 @@ def to_float_clips(clips):
     if clips.dtype == tf.uint8:
         return tf.cast(clips, tf.float32) / 127.5 - 1.0
     return tf.cast(clips, tf.float32)
+
+
+def adds_losses(model):
+    """Whether a network adds losses of its own when called (e.g. VGAN's mask penalty)."""
+    from keras_vidgen.layers import MeanAbsPenalty
+
+    def adds(layer):
+        regularisers = ("activity_regularizer", "kernel_regularizer", "bias_regularizer")
+        return isinstance(layer, MeanAbsPenalty) or any(getattr(layer, r, None) for r in regularisers)
+
+    return any(adds(layer) for layer in model._flatten_layers())
