@@ -107,7 +107,7 @@ def test_train_with_a_glob_that_matches_nothing_names_it(tmp_path, capsys):
 
 
 def test_flags_override_the_preset():
-    args = cli._parser().parse_args(["train", "--preset", "tiny", "--frames", "6", "--loss", "bce", "--no-export"])
+    args = cli.build_parser().parse_args(["train", "--preset", "tiny", "--frames", "6", "--loss", "bce", "--no-export"])
     config = cli.config_from_args(args)
     assert config.data.frames == 6 and config.loss == "bce" and config.export_dir is None
     assert config.data.size == 16  # untouched preset value
@@ -120,7 +120,7 @@ def test_sample_of_a_missing_model_names_it(tmp_path, capsys):
 
 
 def test_data_flags_reach_the_config():
-    args = cli._parser().parse_args([
+    args = cli.build_parser().parse_args([
         "train", "--fps", "8", "--clips-per-video", "all", "--crop", "random", "--flip",
         "--labels", "folder", "--short-videos", "skip", "--on-error", "skip", "--cache", "memory",
         "--no-validate",
@@ -162,7 +162,7 @@ def test_a_bad_video_met_during_training_is_one_clean_line(tmp_path, capsys, bro
 
 
 def test_method_flags_reach_the_config():
-    args = cli._parser().parse_args([
+    args = cli.build_parser().parse_args([
         "train", "--preset", "tiny", "--arch", "mocogan", "--loss", "wgan-gp", "--n-critic", "5",
         "--gp-weight", "5", "--r1-gamma", "0.5", "--r1-interval", "16", "--spectral-norm",
         "--ema-decay", "0.999", "--augment", "color,cutout", "--context-frames", "2",
@@ -174,7 +174,7 @@ def test_method_flags_reach_the_config():
     assert (config.loss, config.n_critic, config.gp_weight) == ("wgan-gp", 5, 5.0)
     assert (config.r1_gamma, config.r1_interval, config.augment) == (0.5, 16, "color,cutout")
     assert (config.backup_dir, config.backup_every) == ("bk", 20)
-    unset = cli.config_from_args(cli._parser().parse_args(["train", "--preset", "tiny"]))
+    unset = cli.config_from_args(cli.build_parser().parse_args(["train", "--preset", "tiny"]))
     assert unset.model.spectral_norm is True and unset.backup_dir is None  # the config's defaults
-    off = cli.config_from_args(cli._parser().parse_args(["train", "--no-spectral-norm", "--ema-decay", "0"]))
+    off = cli.config_from_args(cli.build_parser().parse_args(["train", "--no-spectral-norm", "--ema-decay", "0"]))
     assert off.model.spectral_norm is False and not off.model.ema_decay

@@ -12,9 +12,6 @@ from keras_vidgen.cli.flags import config_from_args
 from keras_vidgen.cli.parser import build_parser
 from keras_vidgen.export import ExportError
 
-# The name the tests (and older callers) build the parser by.
-_parser = build_parser
-
 
 def main(argv=None):
     """Runs the `vidgen` command; returns the process exit code."""
@@ -63,4 +60,4 @@ def _exit_if_s3_was_used(code):
         os._exit(code)
 
 
-__all__ = ["config_from_args", "main"]
+__all__ = ["build_parser", "config_from_args", "main"]

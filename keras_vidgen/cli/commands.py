@@ -123,11 +123,11 @@ def train_extractor(args):
     """`vidgen train-extractor`: trains the in-domain feature extractor on moving shapes."""
     from keras_vidgen.metrics import train_extractor as train_on_shapes
 
-    path, accuracies = train_on_shapes(
+    path, scores = train_on_shapes(
         args.shapes_dir, args.out, frames=args.frames, size=args.size, epochs=args.epochs, verbose=1
     )
-    print(f"Saved the in-domain extractor to {path}; held-out accuracy: "
-          + ", ".join(f"{head} {value:.2f}" for head, value in accuracies.items()))
+    print(f"Saved the in-domain extractor to {path}; held-out scores: "
+          + ", ".join(f"{name} {value:.2f}" for name, value in scores.items()))
 
 
 def inspect_data(args):

@@ -150,7 +150,7 @@ def _add_train_extractor(subcommands):
     extractor.add_argument("--out", default="extractor.keras")
     extractor.add_argument("--frames", type=int, default=16)
     extractor.add_argument("--size", type=int, default=64)
-    extractor.add_argument("--epochs", type=int, default=15)
+    extractor.add_argument("--epochs", type=int, default=12)
     extractor.set_defaults(handler=commands.train_extractor)
 
 
