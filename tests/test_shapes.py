@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from keras_vidgen.data import load_clip, make_moving_shapes, read_manifest
+from keras_vidgen.data.shapes import replay_positions
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,19 @@ def test_the_shape_moves_with_its_velocity_and_stays_inside(shapes_dir):
         centres.append((xs.mean(), ys.mean()))
     step = np.hypot(*np.subtract(centres[1], centres[0]))
     assert step == pytest.approx(np.hypot(*record["velocity"]), abs=1.5)
+
+
+def test_replayed_positions_follow_the_drawn_shape_through_its_bounces(shapes_dir):
+    # The extractor's motion targets come from replaying the manifest: they must be where the
+    # shape really is in every frame, bounces included (10 frames at 32 px always bounce here).
+    for record in read_manifest(shapes_dir)[:3]:
+        if record["background"] != "plain":
+            continue
+        clip = load_clip(f"{shapes_dir}/{record['file']}", frames=10, size=32).astype(float)
+        mask = np.abs(clip - np.array(record["rgb"], float)).sum(-1) < 60
+        for frame_mask, (x, y) in zip(mask, replay_positions(record, 32, 10)):
+            ys, xs = np.nonzero(frame_mask)
+            assert (xs.mean(), ys.mean()) == pytest.approx((x, y), abs=1.5)
 
 
 def test_an_existing_folder_is_reused_only_if_it_matches(shapes_dir):

@@ -163,6 +163,12 @@ def _background(rng, size, kind):
     return (wave[..., np.newaxis] * tint + 10).astype(np.uint8)
 
 
+def replay_positions(record, size, frames):
+    """The centre `(x, y)` of a manifest record's shape in each of its first `frames` frames,
+    for a data set written at `size` pixels (ground truth for quality checks)."""
+    return _bounce(record["start"], record["velocity"], record["radius"], size, frames)
+
+
 def _bounce(start, velocity, radius, size, frames):
     """Positions of a shape's centre moving at constant velocity, reflected at the borders."""
     low, high = radius, size - radius
