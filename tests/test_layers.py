@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
+    AddCoordinates,
     MeanAbsPenalty, ProjectionHead, RandomFrames, SpectralNorm, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
@@ -134,3 +135,14 @@ def test_unknown_policies_are_refused():
     assert parse_policy(None) == ()
     with pytest.raises(ValueError, match="cutout"):
         parse_policy("color,blur")
+
+
+def test_add_coordinates_appends_x_then_y_in_minus_one_to_one_and_reloads(tmp_path):
+    videos = np.zeros((2, 3, 4, 5, 3), np.float32)
+    out = AddCoordinates()(videos).numpy()
+    assert out.shape == (2, 3, 4, 5, 5)
+    np.testing.assert_allclose(out[1, 2, 0, :, 3], np.linspace(-1, 1, 5), atol=1e-6)  # x along the width
+    np.testing.assert_allclose(out[1, 2, :, 0, 4], np.linspace(-1, 1, 4), atol=1e-6)  # y along the height
+    model = keras.Sequential([keras.Input((3, 4, 5, 3)), AddCoordinates()])
+    model.save(tmp_path / "m.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "m.keras")(videos), out)

@@ -1,5 +1,6 @@
 """Reusable Keras layers and ops of the video GANs: spectral norm, projection, augmentation."""
 
+from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.diff_augment import diff_augment
 from keras_vidgen.layers.mask_blend import MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
@@ -8,6 +9,7 @@ from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 
 __all__ = [
+    "AddCoordinates",
     "MaskBlend",
     "MeanAbsPenalty",
     "ProjectionHead",
