@@ -4,10 +4,14 @@ On the built-in moving shapes, prints side by side:
   real half A vs real half B   (the floor: what "as good as real data" scores),
   untrained generator vs B     (the ceiling),
   trained generator vs B       (the generator trains on half A only; B is held out),
-and writes a PNG with rows of real and generated frames plus small GIFs for the README.
+then, per class head of the in-domain extractor (shape, colour, background), how many classes
+it sees in the real and generated clips and the largest class's share (mode collapse shows
+there), and writes a PNG with rows of real and generated frames plus small GIFs.
 
 Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
+     python benchmarks/bench_quality.py --set model.g_filters=256 --set data.batch_size=16
+         (try other settings; --extractor FILE.keras reuses a trained extractor)
 """
 
 import argparse
@@ -16,10 +20,11 @@ import json
 import os
 import time
 
+import keras
 import numpy as np
 
 from keras_vidgen import media, metrics
-from keras_vidgen.config import preset
+from keras_vidgen.config import TrainConfig, preset
 from keras_vidgen.data import list_video_files
 from keras_vidgen.train import build_model, resolve_data, train
 
@@ -39,17 +44,37 @@ def split_halves(data_dir, out_dir):
     return halves
 
 
-def main(minutes, preset_name, num_samples, out_dir):
+def with_overrides(config, settings):
+    """Applies "section.field=value" strings (value parsed as JSON, else kept as text)."""
+    values = config.to_dict()
+    for setting in settings:
+        key, _, text = setting.partition("=")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        *sections, field = key.split(".")
+        target = values
+        for section in sections:
+            target = target[section]
+        if field not in target:
+            raise SystemExit(f"--set {setting}: no setting {key!r} in the config.")
+        target[field] = value
+    return TrainConfig.from_dict(values)
+
+
+def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path=None):
     started = time.time()
     os.makedirs(out_dir, exist_ok=True)
     config = preset(preset_name, name="quality", logdir=os.path.join(out_dir, "runs"),
                     export_dir=None, max_minutes=minutes, epochs=10**6, steps_per_epoch=200)
+    config = with_overrides(config, settings)
     frames, size = config.data.frames, config.data.size
     data_dir = resolve_data(config)
     halves = split_halves(data_dir, out_dir)
 
-    extractor_path, accuracies = metrics.train_extractor(
-        data_dir, os.path.join(out_dir, "extractor.keras"), frames=frames, size=size
+    extractor_path, scores = trained_extractor(
+        data_dir, extractor_path or os.path.join(out_dir, "extractor.keras"), frames, size
     )
     extractor = metrics.load_extractor(f"indomain:{extractor_path}")
     real_a = metrics.real_clips(halves["half_a"], num_samples, frames, size, seed=1)
@@ -64,11 +89,16 @@ def main(minutes, preset_name, num_samples, out_dir):
         "untrained G vs real B": metrics.evaluate(untrained, real_b, extractor),
         "trained G vs real B": metrics.evaluate(trained, real_b, extractor),
     }
+    coverage = {name: class_coverage(videos, extractor_path) for name, videos in
+                (("real B", real_b), ("untrained G", untrained), ("trained G", trained))}
     steps = int(result.model.g_optimizer.iterations.numpy())
+    np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
-        "preset": preset_name, "frames": frames, "size": size, "budget_minutes": minutes,
+        "preset": preset_name, "settings": list(settings), "frames": frames, "size": size,
+        "budget_minutes": minutes,
         "training_steps": steps, "batch_size": config.data.batch_size,
-        "extractor_accuracy": accuracies, "num_samples": num_samples, "rows": rows,
+        "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
+        "coverage": coverage,
         "wall_seconds": round(time.time() - started),
     }
     _print_report(report)
@@ -78,15 +108,45 @@ def main(minutes, preset_name, num_samples, out_dir):
     return report
 
 
+def trained_extractor(data_dir, path, frames, size):
+    """Reuses the extractor at `path` (with its held-out scores beside it) or trains one there."""
+    if os.path.exists(path):
+        with open(path + ".json") as file:
+            return path, json.load(file)
+    path, scores = metrics.train_extractor(data_dir, path, frames=frames, size=size)
+    with open(path + ".json", "w") as file:
+        json.dump(scores, file)
+    return path, scores
+
+
+def class_coverage(videos, extractor_path, min_share=0.02):
+    """Mode coverage as the extractor sees it: per class head, the classes predicted for at
+    least `min_share` of the clips and the largest class's share (collapse shows here first)."""
+    classifier = keras.models.load_model(extractor_path)
+    predictions = classifier.predict(media.to_float(videos), batch_size=32, verbose=0)
+    coverage = {}
+    for head, probabilities in predictions.items():
+        if probabilities.ndim != 2 or head == "path":
+            continue
+        shares = np.bincount(probabilities.argmax(-1), minlength=probabilities.shape[1]) / len(videos)
+        coverage[head] = {"classes": int((shares >= min_share).sum()), "of": int(len(shares)),
+                          "top_share": round(float(shares.max()), 3)}
+    return coverage
+
+
 def _print_report(report):
     print(f"\nQuality on moving shapes, {report['frames']}x{report['size']}x{report['size']}, "
           f"preset {report['preset']}, {report['training_steps']} steps of batch "
           f"{report['batch_size']} in {report['budget_minutes']} min; "
-          f"{report['num_samples']} clips per set; in-domain extractor held-out accuracy "
-          + ", ".join(f"{k} {v:.2f}" for k, v in report["extractor_accuracy"].items()))
+          f"{report['num_samples']} clips per set; in-domain extractor held-out scores "
+          + ", ".join(f"{k} {v:.2f}" for k, v in report["extractor_scores"].items()))
     print(f"{'comparison':<24}{'FVD':>12}{'KVD':>12}")
     for name, row in report["rows"].items():
         print(f"{name:<24}{row['fvd']:>12.3f}{row['kvd']:>12.4f}")
+    print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
+    for name, heads in report["coverage"].items():
+        print(f"{name:<24}" + "   ".join(
+            f"{head} {c['classes']}/{c['of']} ({c['top_share']:.0%})" for head, c in heads.items()))
 
 
 def _save_pictures(real, generated, out_dir):
@@ -102,5 +162,9 @@ if __name__ == "__main__":
     parser.add_argument("--preset", default="base", help="tiny, small or base (64x64x16)")
     parser.add_argument("--num-samples", type=int, default=256, help="clips per compared set")
     parser.add_argument("--out", default="benchmarks/out/quality", help="output folder")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="override a config setting, e.g. model.g_filters=256 (repeatable)")
+    parser.add_argument("--extractor", help="reuse this in-domain extractor (trained and saved "
+                        "here if missing)")
     args = parser.parse_args()
-    main(args.minutes, args.preset, args.num_samples, args.out)
+    main(args.minutes, args.preset, args.num_samples, args.out, args.set, args.extractor)
