@@ -240,8 +240,10 @@ class FVDMonitor(keras.callbacks.Callback):
     """Computes FVD and KVD against held-out real clips every N epochs; keeps the best checkpoint.
 
     Real features are computed once at the start. Generated videos come from fixed seeds, so
-    successive values differ only by training. Logged as `metrics/fvd` and `metrics/kvd` in the
-    `epoch` run.
+    successive values differ only by training. Class-conditional models generate the classes in
+    turn; frame-conditional models continue the first frames of the held-out clips (cycled), as
+    video-prediction FVD is measured. Logged as `metrics/fvd` and `metrics/kvd` in the `epoch`
+    run.
 
     Args:
         logdir: the run's log folder.
@@ -275,7 +277,8 @@ class FVDMonitor(keras.callbacks.Callback):
             return
         from keras_vidgen.metrics import evaluate_features
 
-        videos = self.model.generate(self.num_samples, seed=0)
+        context = self.real_videos if self.model.context_frames else None
+        videos = self.model.generate(self.num_samples, seed=0, context=context)
         result = evaluate_features(
             self.extractor(videos), self._real_features, self.extractor.name, videos.shape
         )

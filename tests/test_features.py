@@ -100,6 +100,16 @@ def test_fvd_monitor_logs_and_keeps_the_best_checkpoint(i3d_stand_in, tmp_path):
     assert "fvd" in history.history
 
 
+def test_fvd_monitor_judges_a_frame_conditional_model_on_the_real_clips_it_continues(i3d_stand_in, tmp_path):
+    gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0, context_frames=2)
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+    real = np.random.default_rng(0).integers(0, 256, (3, 4, 16, 16, 3), dtype=np.uint8)
+    monitor = FVDMonitor(str(tmp_path), real, metrics.load_extractor(f"i3d:{i3d_stand_in}"), num_samples=6)
+    clips = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
+    gan.fit(clips, epochs=1, steps_per_epoch=1, verbose=0, callbacks=[monitor])
+    assert np.isfinite(monitor.history[0]["fvd"]) and monitor.history[0]["num_generated"] == 6
+
+
 @pytest.mark.slow
 def test_eval_command_prints_and_writes_json(shapes_dir, i3d_stand_in, tmp_path, capsys):
     gan = build_video_gan("dcgan3d", 8, 8, 16, g_filters=16, d_filters=8, seed=0)
