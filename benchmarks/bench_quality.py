@@ -89,7 +89,8 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "untrained G vs real B": metrics.evaluate(untrained, real_b, extractor),
         "trained G vs real B": metrics.evaluate(trained, real_b, extractor),
     }
-    coverage = {name: class_coverage(videos, extractor_path) for name, videos in
+    classifier = keras.models.load_model(extractor_path)
+    coverage = {name: class_coverage(videos, classifier) for name, videos in
                 (("real B", real_b), ("untrained G", untrained), ("trained G", trained))}
     steps = int(result.model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
@@ -119,10 +120,10 @@ def trained_extractor(data_dir, path, frames, size):
     return path, scores
 
 
-def class_coverage(videos, extractor_path, min_share=0.02):
-    """Mode coverage as the extractor sees it: per class head, the classes predicted for at
-    least `min_share` of the clips and the largest class's share (collapse shows here first)."""
-    classifier = keras.models.load_model(extractor_path)
+def class_coverage(videos, classifier, min_share=0.02):
+    """Mode coverage as the in-domain classifier sees it: per class head, the classes predicted
+    for at least `min_share` of the clips and the largest class's share (collapse shows here
+    first)."""
     predictions = classifier.predict(media.to_float(videos), batch_size=32, verbose=0)
     coverage = {}
     for head, probabilities in predictions.items():
