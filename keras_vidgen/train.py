@@ -65,6 +65,7 @@ def train(config, extra_callbacks=()):
     data_path = resolve_data(config)
     source, class_index_path = labelled_source(config, data_path, run_dir)
     skipped = vidgen_data.SkippedFiles()
+    source = validated_source(config, source, skipped)
 
     def make_dataset():
         # A new dataset object per use: a reshuffling tf.data pipeline gives each new iterator
@@ -121,8 +122,29 @@ def labelled_source(config, data_path, run_dir):
     return source, path
 
 
+def validated_source(config, source, skipped):
+    """Opens every video once, before training, when `config.data.validate` asks for it.
+
+    `train()` builds several datasets from one source (the real clips shown in TensorBoard, one
+    per `fit()` of a resumed run); validating here instead of in each of them reads the files
+    once and records each skipped file once.
+
+    Returns:
+        The usable `VideoEntry` records, or `source` unchanged when validation is off.
+    """
+    settings = config.data
+    if not settings.validate:
+        return source
+    return vidgen_data.usable_videos(
+        source, frames=settings.frames, stride=settings.stride, fps=settings.fps,
+        clips_per_video=settings.clips_per_video, short_videos=settings.short_videos,
+        on_error=settings.on_error, skipped=skipped,
+    )
+
+
 def build_dataset(config, source, skipped):
-    """Builds the training `tf.data` pipeline of `config.data` over `source`.
+    """Builds the training `tf.data` pipeline of `config.data` over `source`, validated already
+    when `config.data.validate` is on (see `validated_source`).
 
     Each worker of a multi-worker run reads its own share of the files.
     """
@@ -134,7 +156,7 @@ def build_dataset(config, source, skipped):
         clips_per_video=settings.clips_per_video, clip_starts=settings.clip_starts,
         crop=settings.crop, flip=settings.flip, grayscale=settings.grayscale,
         labels="manifest" if settings.labels else None, short_videos=settings.short_videos,
-        on_error=settings.on_error, validate=settings.validate, cache=settings.cache,
+        on_error=settings.on_error, validate=False, cache=settings.cache,
         skipped=skipped, num_shards=workers, shard_index=worker,
     )
 

@@ -146,3 +146,24 @@ def test_mixed_resolutions_and_frame_rates_make_one_batch_shape(tmp_path):
     dataset = video_dataset(str(tmp_path), **OPTIONS, fps=10)
     batch = next(iter(dataset)).numpy()
     assert batch.shape == (2, 4, 16, 16, 3) and np.isfinite(batch).all()
+
+
+def test_train_opens_each_file_once_up_front_and_counts_each_skip_once(good_and_bad, monkeypatch):
+    # train() builds a dataset for the real clips it shows and another for fit(); validating in
+    # each would read every file twice and count every bad file twice in the first epoch.
+    from keras_vidgen.config import preset
+    from keras_vidgen.data import probe
+    from keras_vidgen.train import train
+
+    probed = []
+    probe_video = probe.probe_video
+    monkeypatch.setattr(probe, "probe_video", lambda entry, *args, **kwargs: (
+        probed.append(os.path.basename(entry.path)) or probe_video(entry, *args, **kwargs)))
+    epoch_logs = []
+    record = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epoch_logs.append(dict(logs)))
+    videos = sorted(os.listdir(good_and_bad))
+    config = preset("tiny", logdir=str(good_and_bad.parent / "runs"), export_dir=None)
+    config.data.data, config.data.on_error = str(good_and_bad), "skip"
+    train(config, extra_callbacks=[record])
+    assert sorted(probed) == videos
+    assert epoch_logs[0]["skipped_files"] == 3

@@ -5,7 +5,7 @@ from keras_vidgen.data.labels import (
     CLASS_INDEX_FILE, attach_labels, load_class_index, save_class_index,
 )
 from keras_vidgen.data.manifest import read_video_manifest
-from keras_vidgen.data.pipeline import load_clip, video_dataset
+from keras_vidgen.data.pipeline import load_clip, usable_videos, video_dataset
 from keras_vidgen.data.policies import SkippedFiles
 from keras_vidgen.data.probe import VideoInfo, probe_videos
 from keras_vidgen.data.sampling import ClipSpec
@@ -33,5 +33,6 @@ __all__ = [
     "read_manifest",
     "read_video_manifest",
     "save_class_index",
+    "usable_videos",
     "video_dataset",
 ]

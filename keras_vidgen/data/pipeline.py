@@ -94,8 +94,7 @@ def video_dataset(
         entries, _ = vidgen_labels.attach_labels(entries, "auto" if labels is True else labels)
     entries = entries[shard_index::num_shards]
     if validate:
-        infos = probe.probe_videos(entries, clip_spec)
-        entries = probe.usable_entries(entries, infos, clip_spec, on_error, skipped)
+        entries = _usable(entries, clip_spec, on_error, skipped)
     _check_enough(entries, clip_spec, batch_size, repeat, paths)
     if deterministic is None:
         deterministic = seed is not None or not shuffle
@@ -119,6 +118,38 @@ def video_dataset(
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
         dataset = dataset.with_options(options)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def usable_videos(paths, frames=16, stride=1, *, fps=None, clips_per_video=1, short_videos="loop",
+                  on_error="raise", skipped=None):
+    """Lists `paths` and keeps the videos training can use: `video_dataset`'s `validate` step,
+    done once, so that several datasets built from its result (pass `validate=False`) do not
+    open every file again.
+
+    Args:
+        paths: as in `video_dataset` (labelled `VideoEntry` records keep their labels).
+        frames, stride, fps, clips_per_video, short_videos, on_error: as in `video_dataset`.
+        skipped: a `policies.SkippedFiles` that records the files left out.
+
+    Returns:
+        The usable `VideoEntry` records, in the order listed.
+
+    Raises:
+        ValueError: unusable files under on_error="raise" (listed by name), or none usable.
+
+    Example:
+        >>> videos = usable_videos("clips/", frames=16, on_error="skip", skipped=skipped)
+        >>> dataset = video_dataset(videos, frames=16, validate=False, skipped=skipped)
+    """
+    policies.check_on_error(on_error)
+    clip_spec = ClipSpec(frames, stride, fps, clips_per_video, short_videos=short_videos)
+    skipped = skipped if skipped is not None else policies.SkippedFiles()
+    return _usable(_entries(paths), clip_spec, on_error, skipped)
+
+
+def _usable(entries, clip_spec, on_error, skipped):
+    infos = probe.probe_videos(entries, clip_spec)
+    return probe.usable_entries(entries, infos, clip_spec, on_error, skipped)
 
 
 def _decoded_clips(files, load, count, seed, shuffle, repeat, deterministic):
