@@ -54,6 +54,11 @@ class Signature:
         """`((), {name: TensorSpec})`, as a loaded SavedModel signature reports its inputs."""
         return (), {spec.name: spec for spec in self.specs}
 
+    @property
+    def structured_outputs(self):
+        """`{name: tensor}` with the outputs' shapes, as a loaded SavedModel signature has."""
+        return self.function.get_concrete_function().structured_outputs
+
 
 def input_names(generator):
     """Returns the generator's input names, checking that it has `z` and nothing export can't feed.
@@ -127,15 +132,16 @@ def run_generator(generator, inputs, training=False):
             `[N, k, H, W, C]` if the generator has those inputs.
         training: passed to the generator.
     """
-    arguments = []
+    arguments = {}
     for tensor in generator.inputs:
         value = tf.convert_to_tensor(inputs[tensor.name])
         if tensor.name == LABEL:  # [N] -> the generator's own rank, e.g. [N, 1]
             value = tf.reshape(value, [-1] + [1] * (len(tensor.shape) - 1))
         elif tensor.name == CONTEXT:
             value = media.to_float(value)
-        arguments.append(tf.cast(value, tensor.dtype))
-    video = generator(arguments if len(arguments) > 1 else arguments[0], training=training)
+        arguments[tensor.name] = tf.cast(value, tensor.dtype)
+    # By name: the package's generators take a dict of inputs, whose order is not their list's.
+    video = generator(arguments if len(arguments) > 1 else arguments[LATENT], training=training)
     return tf.cast(video, tf.float32)
 
 
