@@ -25,6 +25,7 @@ class Sampler:
             `signatures`, or `signatures.build_signatures(generator)`).
         class_names: the label names of a class-conditional model, index order, or `None`.
         source: what the model was loaded from, for error messages.
+        num_classes: a class-conditional model's class count when there are no `class_names`.
 
     Example:
         >>> sampler = load_sampler("saved_models/vidgen")
@@ -32,13 +33,16 @@ class Sampler:
         (4, 16, 32, 32, 3)
     """
 
-    def __init__(self, model_signatures, class_names=None, source="the model"):
+    def __init__(self, model_signatures, class_names=None, source="the model", num_classes=None):
         self.signatures = model_signatures
         self.class_names = list(class_names) if class_names else None
+        self.num_classes = len(self.class_names) if self.class_names else num_classes
         self.source = source
-        specs = model_signatures[signatures.SERVING_DEFAULT].structured_input_signature[1]
+        serving = model_signatures[signatures.SERVING_DEFAULT]
+        specs = serving.structured_input_signature[1]
         self.latent_dim = int(specs[signatures.LATENT].shape[-1])
         self.conditions = {name: spec for name, spec in specs.items() if name != signatures.LATENT}
+        self.video_shape = tuple(int(d) for d in serving.structured_outputs["video"].shape[1:])
 
     def latents(self, num, seed):
         """Returns the latents `generate_from_seed` draws for `(num, seed)`, float32 numpy."""
@@ -57,6 +61,36 @@ class Sampler:
         inputs = dict(z=z, **self._conditions(int(z.shape[0]), label, context))
         return self.signatures[signatures.SERVING_DEFAULT](**inputs)["video"].numpy()
 
+    def like_real(self, real, seed=0, batch_size=32):
+        """Videos to compare with the uint8 clips `real`, one per clip, as FVD needs them.
+
+        Unconditional models draw from `seed`; class-conditional ones take their classes in turn
+        (balanced, as a labelled real set usually is); frame-conditional ones continue each real
+        clip's first frames (the protocol of video-prediction FVD).
+
+        Raises:
+            ValueError: a class-conditional model whose class count is unknown.
+        """
+        real = np.asarray(real)
+        z = self.latents(len(real), seed)
+        labels = None
+        if signatures.LABEL in self.conditions:
+            if not self.num_classes:
+                raise ValueError(f"{self.source} is class-conditional, but its class count is "
+                                 "unknown: its export has neither class_index.json nor a training config.")
+            labels = np.arange(len(real)) % self.num_classes
+        context_spec = self.conditions.get(signatures.CONTEXT)
+        context_frames = context_spec.shape[1] if context_spec is not None else 0
+        # In chunks: thousands of clips in one forward pass would not fit in memory.
+        return np.concatenate([
+            self.from_latents(
+                z[i:i + batch_size],
+                label=None if labels is None else labels[i:i + batch_size],
+                context=real[i:i + batch_size, :context_frames] if context_frames else None,
+            )
+            for i in range(0, len(real), batch_size)
+        ])
+
     def _conditions(self, num, label, context):
         given = {signatures.LABEL: label, signatures.CONTEXT: context}
         for name, value in given.items():
@@ -69,7 +103,8 @@ class Sampler:
                 raise ValueError(f"{self.source} is {_KIND[name]}: {_NEEDS[name]}")
         inputs = {}
         if signatures.LABEL in self.conditions:
-            inputs[signatures.LABEL] = tf.fill([num], tf.constant(self.label_index(label), tf.int32))
+            indices = [self.label_index(one) for one in np.ravel(label)]  # one label, or one each
+            inputs[signatures.LABEL] = tf.constant(np.broadcast_to(indices, (num,)), tf.int32)
         if signatures.CONTEXT in self.conditions:
             inputs[signatures.CONTEXT] = self._context(num, context)
         return inputs
@@ -124,8 +159,10 @@ def load_sampler(path):
     if not os.path.exists(path):
         raise FileNotFoundError(f"Model {path!r} does not exist.")
     if path.endswith(".keras"):
-        generator = export.serving_generator(keras.models.load_model(path))
-        return Sampler(signatures.build_signatures(generator), source=path)
+        model = keras.models.load_model(path)
+        generator = export.serving_generator(model)
+        return Sampler(signatures.build_signatures(generator), source=path,
+                       num_classes=getattr(model, "num_classes", None))
     version = resolve_saved_model(path)
     loaded = tf.saved_model.load(version)
     missing = {signatures.SERVING_DEFAULT, signatures.FROM_SEED} - set(loaded.signatures)
@@ -134,7 +171,8 @@ def load_sampler(path):
             f"{version} has no {sorted(missing)} signature(s): it was not exported by this "
             "version of keras_vidgen; export the checkpoint again (vidgen export)."
         )
-    return Sampler(loaded.signatures, _class_names(version), source=version)
+    return Sampler(loaded.signatures, _class_names(version), source=version,
+                   num_classes=_exported_num_classes(version))
 
 
 def resolve_saved_model(path):
@@ -156,3 +194,12 @@ def _class_names(version_dir):
     with open(path) as file:
         index = json.load(file)
     return [index[str(i)] for i in range(len(index))]
+
+
+def _exported_num_classes(version_dir):
+    path = os.path.join(version_dir, export.METADATA_DIR, export.CONFIG_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path) as file:
+        train_config = json.load(file).get("train_config") or {}
+    return (train_config.get("model") or {}).get("num_classes")

@@ -6,7 +6,7 @@ from conftest import Exportable
 
 from keras_vidgen import cli
 from keras_vidgen.export import export_generator
-from keras_vidgen.models import VideoGAN
+from keras_vidgen.models import VideoGAN, build_video_gan
 from keras_vidgen.sample import load_sampler
 
 
@@ -105,3 +105,33 @@ def test_interpolate_writes_the_walk_as_a_row_of_videos_in_a_gif(unconditional, 
     assert cli.main(["interpolate", unconditional[2], "--steps", "3", "--out", str(out)]) == 0
     gif = Image.open(out)
     assert gif.size == (3 * 8, 8) and gif.n_frames == 2
+
+
+def test_videos_like_real_ones_take_classes_in_turn_and_continue_each_real_clip(make_generator, tmp_path):
+    # What `vidgen eval` compares with real clips: for FVD a class-conditional model must cover
+    # its classes and a frame-conditional one must continue the real clips it is judged against.
+    real = np.random.default_rng(0).integers(0, 256, (5, 2, 8, 8, 3), dtype=np.uint8)
+    export_generator(Exportable(make_generator(label_classes=3)), str(tmp_path / "classes"),
+                     class_names=["ball", "box", "star"])
+    sampler = load_sampler(str(tmp_path / "classes"))
+    videos = sampler.like_real(real, seed=4)
+    z = sampler.latents(5, 4)
+    for index in range(5):
+        np.testing.assert_array_equal(videos[index], sampler.from_latents(z[index:index + 1], label=index % 3)[0])
+
+    export_generator(Exportable(make_generator(context_frames=1)), str(tmp_path / "context"))
+    sampler = load_sampler(str(tmp_path / "context"))
+    videos = sampler.like_real(real, seed=4, batch_size=2)
+    for index in range(5):
+        expected = sampler.from_latents(z[index:index + 1], context=real[index:index + 1, :1])
+        np.testing.assert_array_equal(videos[index], expected[0])
+
+
+def test_the_class_count_of_a_checkpoint_comes_from_the_model(make_generator, tmp_path):
+    gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0, num_classes=3)
+    gan.compile(g_optimizer="adam", d_optimizer="adam")
+    gan.save(tmp_path / "gan.keras")
+    assert load_sampler(str(tmp_path / "gan.keras")).num_classes == 3
+    export_generator(Exportable(make_generator(label_classes=3)), str(tmp_path / "bare"))
+    with pytest.raises(ValueError, match="class count is unknown"):
+        load_sampler(str(tmp_path / "bare")).like_real(np.zeros((2, 2, 8, 8, 3), np.uint8))

@@ -99,17 +99,14 @@ def evaluate(args):
     """`vidgen eval`: prints (and optionally writes) a model's FVD and KVD against real clips."""
     import json
 
-    import numpy as np
-
     from keras_vidgen import metrics
     from keras_vidgen.sample import load_sampler
 
     extractor = metrics.load_extractor(args.features)
     sampler = load_sampler(args.model)
-    latents = sampler.latents(args.num_samples, args.seed)
-    # In chunks: thousands of clips in one forward pass would not fit in memory.
-    generated = np.concatenate([sampler.from_latents(latents[i:i + 32]) for i in range(0, len(latents), 32)])
-    real = metrics.real_clips(args.data, args.num_samples, generated.shape[1], generated.shape[2], seed=args.seed)
+    frames, size = sampler.video_shape[:2]
+    real = metrics.real_clips(args.data, args.num_samples, frames, size, seed=args.seed)
+    generated = sampler.like_real(real, seed=args.seed)
     result = dict(metrics.evaluate(generated, real, extractor), model=args.model, data=args.data)
     for key in ("fvd", "kvd", "kvd_std", "num_generated", "num_real", "frames", "size", "extractor"):
         print(f"{key:>14}  {result[key]:.4f}" if isinstance(result[key], float) else f"{key:>14}  {result[key]}")
