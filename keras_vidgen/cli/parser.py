@@ -85,7 +85,8 @@ def _add_method_flags(train):
     for flag in ("gp_weight", "r1_gamma", "recon_weight"):
         train.add_argument("--" + flag.replace("_", "-"), type=float)
     train.add_argument("--ema-decay", type=float,
-                       help="EMA of the generator for samples and export (default 0.999; 0 turns it off)")
+                       help="EMA of the generator for samples and export, e.g. 0.999 for long runs "
+                       "(default off; 0 turns it off)")
     train.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
                        help="spectrally normalise the discriminator (default: on)")
     train.add_argument("--augment", help='DiffAugment policy, e.g. "color,translation,cutout"')
