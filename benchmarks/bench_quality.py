@@ -6,7 +6,9 @@ On the built-in moving shapes, prints side by side:
   trained generator vs B       (the generator trains on half A only; B is held out),
 then, per class head of the in-domain extractor (shape, colour, background), how many classes
 it sees in the real and generated clips and the largest class's share (mode collapse shows
-there), and writes a PNG with rows of real and generated frames plus small GIFs.
+there), the FVD of generator snapshots taken every 400 steps (saved during training, scored
+after it, so the budget is spent on training), and writes a PNG with rows of real and generated
+frames plus small GIFs.
 
 Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
@@ -25,7 +27,7 @@ import numpy as np
 
 from keras_vidgen import media, metrics
 from keras_vidgen.config import TrainConfig, preset
-from keras_vidgen.data import list_video_files
+from keras_vidgen.data import cached_moving_shapes, list_video_files
 from keras_vidgen.train import build_model, resolve_data, train
 
 
@@ -63,7 +65,8 @@ def with_overrides(config, settings):
     return TrainConfig.from_dict(values)
 
 
-def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path=None):
+def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path=None,
+         snapshot_every=400):
     started = time.time()
     os.makedirs(out_dir, exist_ok=True)
     config = preset(preset_name, name="quality", logdir=os.path.join(out_dir, "runs"),
@@ -74,15 +77,18 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     halves = split_halves(data_dir, out_dir)
 
     extractor_path, scores = trained_extractor(
-        data_dir, extractor_path or os.path.join(out_dir, "extractor.keras"), frames, size
+        extractor_data(config), extractor_path or os.path.join(out_dir, "extractor.keras"), frames, size
     )
     extractor = metrics.load_extractor(f"indomain:{extractor_path}")
     real_a = metrics.real_clips(halves["half_a"], num_samples, frames, size, seed=1)
     real_b = metrics.real_clips(halves["half_b"], num_samples, frames, size, seed=2)
 
     untrained = build_model(config).generate(num_samples, seed=3)
-    result = train(dataclasses.replace(config, data=dataclasses.replace(config.data, data=halves["half_a"])))
+    snapshots = GeneratorSnapshots(os.path.join(out_dir, "snapshots"), snapshot_every)
+    result = train(dataclasses.replace(config, data=dataclasses.replace(config.data, data=halves["half_a"])),
+                   extra_callbacks=[snapshots])
     trained = result.model.generate(num_samples, seed=3)
+    curve = fvd_over_training(result.model, snapshots.paths, real_b, extractor, num_samples)
 
     rows = {
         "real A vs real B": metrics.evaluate(real_a, real_b, extractor),
@@ -99,7 +105,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "budget_minutes": minutes,
         "training_steps": steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
-        "coverage": coverage,
+        "coverage": coverage, "fvd_over_training": curve,
         "wall_seconds": round(time.time() - started),
     }
     _print_report(report)
@@ -107,6 +113,45 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     with open(os.path.join(out_dir, "quality.json"), "w") as file:
         json.dump(report, file, indent=2)
     return report
+
+
+def extractor_data(config, num_videos=512):
+    """The moving shapes the extractor learns from: a fixed 512 videos whatever the training set's
+    size (all its clips are held in memory), so every setting is judged by the same extractor."""
+    return cached_moving_shapes(num_videos=num_videos, frames=2 * config.data.frames,
+                                size=config.data.size, seed=0)
+
+
+class GeneratorSnapshots(keras.callbacks.Callback):
+    """Saves the sampling generator's weights every `every` steps, to be scored after training
+    (scoring during training would spend the time budget on evaluation)."""
+
+    def __init__(self, folder, every):
+        super().__init__()
+        self.folder, self.every, self.paths = folder, every, {}
+        os.makedirs(folder, exist_ok=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = int(self.model.g_optimizer.iterations.numpy())
+        if self.every and step % self.every == 0 and step not in self.paths:
+            path = os.path.join(self.folder, f"step{step:06d}.weights.h5")
+            self.model.sampling_generator.save_weights(path)
+            self.paths[step] = path
+
+
+def fvd_over_training(model, snapshot_paths, real, extractor, num_samples):
+    """`{step: FVD}` of each snapshot against `real`, the same latents for all."""
+    generator = keras.models.clone_model(model.sampling_generator)
+    z = model.latents(num_samples, 3)
+    real_features = extractor(real)
+    curve = {}
+    for step, path in sorted(snapshot_paths.items()):
+        generator.load_weights(path)
+        videos = np.concatenate([media.to_uint8(generator(z[i:i + 32], training=False)).numpy()
+                                 for i in range(0, num_samples, 32)])
+        row = metrics.evaluate_features(extractor(videos), real_features, extractor.name, videos.shape)
+        curve[step] = round(row["fvd"], 3)
+    return curve
 
 
 def trained_extractor(data_dir, path, frames, size):
@@ -144,6 +189,8 @@ def _print_report(report):
     print(f"{'comparison':<24}{'FVD':>12}{'KVD':>12}")
     for name, row in report["rows"].items():
         print(f"{name:<24}{row['fvd']:>12.3f}{row['kvd']:>12.4f}")
+    print("\nFVD over training (snapshots vs real B): " + ", ".join(
+        f"step {step}: {fvd:.1f}" for step, fvd in report["fvd_over_training"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
         print(f"{name:<24}" + "   ".join(
@@ -167,5 +214,8 @@ if __name__ == "__main__":
                         help="override a config setting, e.g. model.g_filters=256 (repeatable)")
     parser.add_argument("--extractor", help="reuse this in-domain extractor (trained and saved "
                         "here if missing)")
+    parser.add_argument("--snapshot-every", type=int, default=400,
+                        help="score the generator every this many steps after training (0: off)")
     args = parser.parse_args()
-    main(args.minutes, args.preset, args.num_samples, args.out, args.set, args.extractor)
+    main(args.minutes, args.preset, args.num_samples, args.out, args.set, args.extractor,
+         args.snapshot_every)
