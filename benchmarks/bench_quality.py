@@ -4,7 +4,8 @@ On the built-in moving shapes, prints side by side:
   real half A vs real half B   (the floor: what "as good as real data" scores),
   untrained generator vs B     (the ceiling),
   trained generator vs B       (the generator trains on half A only; B is held out),
-then, per class head of the in-domain extractor (shape, colour, background), how many classes
+and the scale between them: half A spoilt in known ways (blurred, frames shuffled, static); then,
+per class head of the in-domain extractor (shape, colour, background), how many classes
 it sees in the real and generated clips and the largest class's share (mode collapse shows
 there), the FVD of generator snapshots taken every 400 steps (saved during training, scored
 after it, so the budget is spent on training), and writes a PNG with rows of real and generated
@@ -22,6 +23,7 @@ import json
 import os
 import time
 
+import cv2
 import keras
 import numpy as np
 
@@ -95,6 +97,9 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "untrained G vs real B": metrics.evaluate(untrained, real_b, extractor),
         "trained G vs real B": metrics.evaluate(trained, real_b, extractor),
     }
+    # The scale: real clips spoilt in known ways, so a generator's FVD can be read against them.
+    references = {name: round(metrics.evaluate(videos, real_b, extractor)["fvd"], 3)
+                  for name, videos in spoilt_real_clips(real_a).items()}
     classifier = keras.models.load_model(extractor_path)
     coverage = {name: class_coverage(videos, classifier) for name, videos in
                 (("real B", real_b), ("untrained G", untrained), ("trained G", trained))}
@@ -105,7 +110,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "budget_minutes": minutes,
         "training_steps": steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
-        "coverage": coverage, "fvd_over_training": curve,
+        "coverage": coverage, "fvd_over_training": curve, "spoilt_real_fvd": references,
         "wall_seconds": round(time.time() - started),
     }
     _print_report(report)
@@ -165,6 +170,23 @@ def trained_extractor(data_dir, path, frames, size):
     return path, scores
 
 
+def spoilt_real_clips(real):
+    """Real uint8 clips degraded in ways a generator's samples often are."""
+    size = real.shape[2]
+
+    def blurred(factor):
+        frames = real.reshape(-1, size, size, real.shape[-1])
+        small = [cv2.resize(f, (size // factor,) * 2, interpolation=cv2.INTER_AREA) for f in frames]
+        return np.stack([cv2.resize(f, (size, size)) for f in small]).reshape(real.shape)
+
+    return {
+        "blurred (1/2 resolution)": blurred(2),
+        "blurred (1/4 resolution)": blurred(4),
+        "frames shuffled in time": real[:, np.random.default_rng(0).permutation(real.shape[1])],
+        "static (first frame held)": np.repeat(real[:, :1], real.shape[1], axis=1),
+    }
+
+
 def class_coverage(videos, classifier, min_share=0.02):
     """Mode coverage as the in-domain classifier sees it: per class head, the classes predicted
     for at least `min_share` of the clips and the largest class's share (collapse shows here
@@ -189,6 +211,8 @@ def _print_report(report):
     print(f"{'comparison':<24}{'FVD':>12}{'KVD':>12}")
     for name, row in report["rows"].items():
         print(f"{name:<24}{row['fvd']:>12.3f}{row['kvd']:>12.4f}")
+    print("\nthe scale - real A spoilt, vs real B: " + ", ".join(
+        f"{name} {fvd:.1f}" for name, fvd in report["spoilt_real_fvd"].items()))
     print("\nFVD over training (snapshots vs real B): " + ", ".join(
         f"step {step}: {fvd:.1f}" for step, fvd in report["fvd_over_training"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
