@@ -1,6 +1,7 @@
 """Training speed: clips/s of fit(), FLOP rate versus this machine's matmul rate, peak memory.
 
-For each architecture at 64x64x16, batch 8 (the "base" sizes), measured in one run:
+For each architecture at 64x64x16, batch 8, with `ModelConfig`'s default widths (G 512, D 64),
+measured in one run:
   clips/s          batch size / the median step time inside one fit() (after warm-up steps),
                    clips from memory, so fit()'s own start-up and teardown are not counted;
   step GFLOP       from the layers (keras_vidgen.flops: 4 G + 8 D forward passes a step);
@@ -23,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vidgen import flops
-from keras_vidgen.config import preset
+from keras_vidgen.config import TrainConfig
 from keras_vidgen.models import ARCHITECTURES
 from keras_vidgen.train import build_model
 from timing import fit_step_seconds
@@ -45,7 +46,7 @@ def matmul_gflops(size=2048, repeats=5):
 
 def train_speed(arch, steps, warmup, batch_size, frames, size):
     """Returns (clips/s from the median step time, step GFLOP, parameters of G and D)."""
-    config = preset("base")
+    config = TrainConfig()
     config.model.arch = arch
     config.data.batch_size, config.data.frames, config.data.size = batch_size, frames, size
     model = build_model(config)
