@@ -19,6 +19,7 @@ def main(steps_per_epoch=150, epochs=8, workdir="."):
     gan = kv.build_video_gan(
         "dcgan3d", latent_dim=64, frames=16, size=32, g_filters=256, d_filters=32, seed=0,
         spectral_norm=True,  # in the discriminator (Miyato et al. 2018)
+        ema_decay=0.999,  # samples and exports come from a moving average of G's weights
     )
     gan.compile(
         g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.0, beta_2=0.9),
