@@ -76,8 +76,10 @@ class Sampler:
         labels = None
         if signatures.LABEL in self.conditions:
             if not self.num_classes:
-                raise ValueError(f"{self.source} is class-conditional, but its class count is "
-                                 "unknown: its export has neither class_index.json nor a training config.")
+                raise ValueError(
+                    f"{self.source} is class-conditional, but its class count is unknown: its "
+                    "export has neither class_index.json nor a training config."
+                )
             labels = np.arange(len(real)) % self.num_classes
         context_spec = self.conditions.get(signatures.CONTEXT)
         context_frames = context_spec.shape[1] if context_spec is not None else 0
