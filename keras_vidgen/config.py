@@ -8,6 +8,9 @@ import dataclasses
 import json
 from typing import Optional, Union
 
+# How the learning rates change over a run (see `TrainConfig.lr_schedule`).
+LR_SCHEDULES = ("constant", "cosine")
+
 
 @dataclasses.dataclass
 class DataConfig:
@@ -103,6 +106,9 @@ class TrainConfig:
         augment: DiffAugment policy for the discriminator's inputs, e.g. "color,translation,cutout".
         recon_weight: weight of the frame-conditional L1 reconstruction of the context.
         g_learning_rate, d_learning_rate: Adam learning rates of G and D.
+        lr_schedule: "constant", or "cosine": both rates fall along a half cosine to zero at the
+            run's last step (`epochs * steps_per_epoch`; a `max_minutes` limit that stops the
+            run earlier cuts the decay short).
         beta_1, beta_2: Adam's moment decay rates; (0.0, 0.9) as in SN-GAN and BigGAN, which
             trained better here than DCGAN's (0.5, 0.999).
         epochs: passes of `steps_per_epoch` steps.
@@ -135,6 +141,7 @@ class TrainConfig:
     recon_weight: float = 10.0
     g_learning_rate: float = 2e-4
     d_learning_rate: float = 4e-4
+    lr_schedule: str = "constant"
     beta_1: float = 0.0
     beta_2: float = 0.9
     epochs: int = 20

@@ -8,6 +8,7 @@ from typing import Optional
 import keras
 
 from keras_vidgen import callbacks as vidgen_callbacks
+from keras_vidgen import config as vidgen_config
 from keras_vidgen import data as vidgen_data
 from keras_vidgen import distribute, export, media, models, resume
 
@@ -187,9 +188,13 @@ def build_model(config):
         )
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
+    # The D optimizer counts every training step, G's every n_critic-th one.
+    total_steps = config.epochs * config.steps_per_epoch
     optimizers = [
-        keras.optimizers.Adam(rate, config.beta_1, config.beta_2)
-        for rate in (config.g_learning_rate, config.d_learning_rate)
+        keras.optimizers.Adam(learning_rate(config.lr_schedule, rate, steps), config.beta_1,
+                              config.beta_2)
+        for rate, steps in ((config.g_learning_rate, max(1, total_steps // config.n_critic)),
+                            (config.d_learning_rate, total_steps))
     ]
     if config.mixed_precision == "mixed_float16":
         # float16 gradients underflow without loss scaling; bfloat16 has float32's range.
@@ -207,6 +212,17 @@ def build_model(config):
         jit_compile=config.jit_compile,
     )
     return model
+
+
+def learning_rate(schedule, rate, steps):
+    """An optimizer's learning rate: `rate` itself ("constant"), or a cosine decay from `rate`
+    to zero over `steps` of that optimizer ("cosine"; a Keras schedule, saved with the
+    optimizer, so a resumed run continues it)."""
+    if schedule == "constant":
+        return rate
+    if schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps, alpha=0.0)
+    raise ValueError(f"Unknown lr_schedule {schedule!r}; choose one of {list(vidgen_config.LR_SCHEDULES)}.")
 
 
 def monitoring_callbacks(config, logdir, real_clips=None):

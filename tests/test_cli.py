@@ -107,9 +107,11 @@ def test_train_with_a_glob_that_matches_nothing_names_it(tmp_path, capsys):
 
 
 def test_flags_override_the_preset():
-    args = cli.build_parser().parse_args(["train", "--preset", "tiny", "--frames", "6", "--loss", "bce", "--no-export"])
+    args = cli.build_parser().parse_args(["train", "--preset", "tiny", "--frames", "6", "--loss", "bce",
+                                          "--lr-schedule", "cosine", "--no-export"])
     config = cli.config_from_args(args)
     assert config.data.frames == 6 and config.loss == "bce" and config.export_dir is None
+    assert config.lr_schedule == "cosine"
     assert config.data.size == 16  # untouched preset value
 
 

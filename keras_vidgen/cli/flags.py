@@ -41,6 +41,7 @@ _TRAIN_FLAGS = {
     "loss": (None, "loss"),
     "g_lr": (None, "g_learning_rate"),
     "d_lr": (None, "d_learning_rate"),
+    "lr_schedule": (None, "lr_schedule"),
     "epochs": (None, "epochs"),
     "steps_per_epoch": (None, "steps_per_epoch"),
     "max_minutes": (None, "max_minutes"),

@@ -54,6 +54,8 @@ def _add_train(subcommands):
     train.add_argument("--jit-compile", type=_on_off, help="force XLA on or off (default: Keras's auto)")
     train.add_argument("--g-lr", type=float, help="generator learning rate")
     train.add_argument("--d-lr", type=float, help="discriminator learning rate")
+    train.add_argument("--lr-schedule", choices=vidgen_config.LR_SCHEDULES,
+                       help="constant, or cosine: both rates fall to zero over the epochs")
     train.add_argument("--name", help="run and export name")
     train.add_argument("--logdir", help="folder of run folders (default runs)")
     train.add_argument("--export-dir", help="SavedModel base folder (default saved_models)")
