@@ -67,12 +67,19 @@ def with_overrides(config, settings):
     return TrainConfig.from_dict(values)
 
 
+STEPS_PER_EPOCH = 200
+
+
 def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path=None,
-         snapshot_every=400):
+         snapshot_every=400, steps=None):
     started = time.time()
     os.makedirs(out_dir, exist_ok=True)
+    # Without a step count the time limit alone ends training; a learning-rate schedule needs
+    # the count (its decay spans epochs * steps_per_epoch).
+    epochs = -(-steps // STEPS_PER_EPOCH) if steps else 10**6
     config = preset(preset_name, name="quality", logdir=os.path.join(out_dir, "runs"),
-                    export_dir=None, max_minutes=minutes, epochs=10**6, steps_per_epoch=200)
+                    export_dir=None, max_minutes=minutes, epochs=epochs,
+                    steps_per_epoch=STEPS_PER_EPOCH)
     config = with_overrides(config, settings)
     frames, size = config.data.frames, config.data.size
     data_dir = resolve_data(config)
@@ -107,7 +114,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
         "preset": preset_name, "settings": list(settings), "frames": frames, "size": size,
-        "budget_minutes": minutes,
+        "budget_minutes": minutes, "budget_steps": epochs * STEPS_PER_EPOCH if steps else None,
         "training_steps": steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
         "coverage": coverage, "fvd_over_training": curve, "spoilt_real_fvd": references,
@@ -238,8 +245,11 @@ if __name__ == "__main__":
                         help="override a config setting, e.g. model.g_filters=256 (repeatable)")
     parser.add_argument("--extractor", help="reuse this in-domain extractor (trained and saved "
                         "here if missing)")
+    parser.add_argument("--steps", type=int, help="train this many steps (rounded up to whole "
+                        f"{STEPS_PER_EPOCH}-step epochs) unless --minutes runs out first; "
+                        "needed by --set lr_schedule=cosine")
     parser.add_argument("--snapshot-every", type=int, default=400,
                         help="score the generator every this many steps after training (0: off)")
     args = parser.parse_args()
     main(args.minutes, args.preset, args.num_samples, args.out, args.set, args.extractor,
-         args.snapshot_every)
+         args.snapshot_every, args.steps)
