@@ -124,6 +124,27 @@ def test_eval_command_prints_and_writes_json(shapes_dir, i3d_stand_in, tmp_path,
     assert "fvd" in capsys.readouterr().out
 
 
+def test_gray_videos_are_seen_in_all_three_channels(i3d_stand_in):
+    extractor = metrics.load_extractor(f"i3d:{i3d_stand_in}")
+    gray = np.random.default_rng(2).integers(0, 256, (3, 4, 16, 16, 1), dtype=np.uint8)
+    np.testing.assert_allclose(extractor(gray), extractor(np.repeat(gray, 3, axis=-1)), rtol=1e-6)
+    with pytest.raises(ValueError, match="1 channel"):
+        extractor(np.zeros((1, 4, 16, 16, 2), np.uint8))
+
+
+@pytest.mark.slow
+def test_eval_of_a_grayscale_model_loads_gray_real_clips(shapes_dir, i3d_stand_in, tmp_path, capsys):
+    gan = build_video_gan("dcgan3d", 8, 8, 16, g_filters=16, d_filters=8, seed=0, channels=1)
+    gan.compile(g_optimizer="adam", d_optimizer="adam")
+    gan.save(tmp_path / "gray.keras")
+    code = cli.main(["eval", str(tmp_path / "gray.keras"), "--data", shapes_dir, "--features",
+                     f"i3d:{i3d_stand_in}", "--num-samples", "4", "--out", str(tmp_path / "r.json")])
+    assert code == 0, capsys.readouterr().err
+    assert json.loads((tmp_path / "r.json").read_text())["num_generated"] == 4
+    gray = metrics.real_clips(shapes_dir, 2, 8, 16, grayscale=True)
+    assert gray.shape == (2, 8, 16, 16, 1)
+
+
 def test_extractor_targets_follow_the_manifest(shapes_dir):
     record = read_manifest(shapes_dir)[0]
     targets = shapes_targets(record, start=2, frames=5, source_size=16)

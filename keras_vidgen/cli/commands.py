@@ -104,8 +104,9 @@ def evaluate(args):
 
     extractor = metrics.load_extractor(args.features)
     sampler = load_sampler(args.model)
-    frames, size = sampler.video_shape[:2]
-    real = metrics.real_clips(args.data, args.num_samples, frames, size, seed=args.seed)
+    frames, size, _, channels = sampler.video_shape
+    real = metrics.real_clips(args.data, args.num_samples, frames, size, seed=args.seed,
+                              grayscale=channels == 1)
     generated = sampler.like_real(real, seed=args.seed)
     result = dict(metrics.evaluate(generated, real, extractor), model=args.model, data=args.data)
     for key in ("fvd", "kvd", "kvd_std", "num_generated", "num_real", "frames", "size", "extractor"):

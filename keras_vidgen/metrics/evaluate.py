@@ -6,17 +6,19 @@ from keras_vidgen.data import list_video_files, load_clip
 from keras_vidgen.metrics.distances import frechet_distance, kernel_distance
 
 
-def real_clips(data, num, frames, size, seed=0):
+def real_clips(data, num, frames, size, seed=0, grayscale=False):
     """Loads `num` real clips (uint8) from a glob/folder/list, cycling over files if needed.
 
-    Each clip starts at a random frame; the seed makes the set reproducible.
+    Each clip starts at a random frame; the seed makes the set reproducible. `grayscale` gives
+    one channel, to judge a model trained with `grayscale=True` against what it learnt from.
     """
     files = list_video_files(data)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(files))
-    return np.stack(
-        [load_clip(files[order[i % len(files)]], frames, size, rng=rng) for i in range(num)]
-    )
+    return np.stack([
+        load_clip(files[order[i % len(files)]], frames, size, rng=rng, grayscale=grayscale)
+        for i in range(num)
+    ])
 
 
 def evaluate(generated, real, extractor, kvd_subsets=10):

@@ -1,6 +1,8 @@
 """Feature extractors for FVD / KVD: Kinetics-400 I3D, or an in-domain Conv3D classifier.
 
-An extractor is a callable `uint8 videos [N, T, H, W, 3] -> float features [N, d]` with a `name`.
+An extractor is a callable `uint8 videos [N, T, H, W, 3] -> float features [N, d]` with a `name`;
+grayscale videos (`[..., 1]`) are seen with the gray value in all three channels, as FVD on
+grayscale data sets (e.g. Moving MNIST) is computed.
 `load_extractor("i3d:PATH")` or `load_extractor("indomain:PATH")` builds one from a spec string.
 """
 
@@ -115,8 +117,11 @@ def load_extractor(spec):
 
 def _in_batches(videos, batch_size, forward):
     videos = np.asarray(videos)
-    if videos.dtype != np.uint8 or videos.ndim != 5:
-        raise ValueError(f"Expected uint8 videos [N, T, H, W, 3], got {videos.dtype} {videos.shape}.")
+    if videos.dtype != np.uint8 or videos.ndim != 5 or videos.shape[-1] not in (1, 3):
+        raise ValueError(f"Expected uint8 videos [N, T, H, W, 3] (or 1 channel, gray), got "
+                         f"{videos.dtype} {videos.shape}.")
+    if videos.shape[-1] == 1:
+        videos = np.repeat(videos, 3, axis=-1)
     # A progress bar only where the wait is noticeable.
     progress = keras.utils.Progbar(len(videos), verbose=int(len(videos) > 256), unit_name="video")
     parts = []
