@@ -60,6 +60,7 @@ def is_chief():
 def scratch_dir():
     """A private temporary folder for a non-chief worker's outputs.
 
-    Every worker must take part in saving a distributed model, but only the chief's copy is kept.
+    Every worker must take part in saving a distributed model, but only the chief's copy is kept;
+    `train()` deletes this folder when it is done.
     """
     return tempfile.mkdtemp(prefix=f"vidgen-worker{worker_index_and_count()[0]}-")

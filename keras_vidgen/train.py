@@ -2,6 +2,7 @@
 
 import dataclasses
 import os
+import shutil
 import time
 from typing import Optional
 
@@ -27,14 +28,17 @@ class TrainResult:
         data_path: the videos trained on (the built-in data set's cache folder if none was given).
         seconds: wall time of the whole run.
         class_index: `class_index.json` in the run folder when labels were on, else `None`.
+
+    On a worker other than the chief (worker 0) of a multi-worker run, only `model`, `data_path`
+    and `seconds` are set: the chief writes the run's files.
     """
 
     model: keras.Model
-    run_dir: str
-    logdir: str
-    checkpoint: str
-    export_path: str
-    sample_path: str
+    run_dir: Optional[str]
+    logdir: Optional[str]
+    checkpoint: Optional[str]
+    export_path: Optional[str]
+    sample_path: Optional[str]
     data_path: str
     seconds: float
     class_index: Optional[str] = None
@@ -96,6 +100,12 @@ def train(config, extra_callbacks=()):
     if config.export_dir:
         export_base = os.path.join(config.export_dir if chief else run_dir, config.name)
         export_path = export.export_generator(model, export_base, config=config)
+    if not chief:
+        # Its checkpoint and export were only its part in the collective saves: the chief's
+        # copies are the run's outputs, so nothing of this worker's is left behind.
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return TrainResult(model, None, None, None, None, None, data_path,
+                           seconds=time.time() - started)
     context = real_clips if model.context_frames else None
     samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed, context=context))
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)

@@ -170,21 +170,27 @@ def test_vidgen_train_on_two_workers_writes_outputs_from_the_chief_only(tmp_path
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
     command = [vidgen, "train", "--preset", "tiny", "--strategy", "multiworker", "--name", "mw",
                "--logdir", str(tmp_path / "runs"), "--export-dir", str(tmp_path / "exports")]
+    scratch = tmp_path / "tmp"  # where the non-chief worker's throwaway saves go
+    scratch.mkdir()
     workers = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(tmp_path),
-                         env=dict(os.environ, KERAS_VIDGEN_CACHE=str(tmp_path / "cache"),
+                         env=dict(os.environ, KERAS_VIDGEN_CACHE=str(tmp_path / "cache"), TMPDIR=str(scratch),
                                   TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})))
         for i in range(2)
     ]
+    outputs = []
     try:
         for worker in workers:
-            _, stderr = worker.communicate(timeout=600)
+            stdout, stderr = worker.communicate(timeout=600)
             assert worker.returncode == 0, stderr[-3000:]
+            outputs.append(stdout)
     finally:
         for worker in workers:
             worker.kill()
     assert len(os.listdir(tmp_path / "runs")) == 1
     assert os.listdir(tmp_path / "exports" / "mw") == ["1"]
+    assert "SavedModel:" in outputs[0] and "the chief (worker 0) wrote" in outputs[1]
+    assert not [name for name in os.listdir(scratch) if name.startswith("vidgen-worker")]
 
 
 # Every method option (EMA, spectral norm, GP, lazy R1, DiffAugment, labels) under two replicas.

@@ -15,6 +15,9 @@ def train(args):
     config = config_from_args(args)
     result = train_from_config(config)
     print(f"\nTrained for {result.seconds:.0f} s on {result.data_path}")
+    if result.run_dir is None:
+        print("  This worker's part is done; the chief (worker 0) wrote the run's outputs.")
+        return 0
     print(f"  run folder:   {result.run_dir}  (config.json, checkpoint.keras)")
     print(f"  samples:      {result.sample_path}")
     if result.class_index:
