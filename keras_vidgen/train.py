@@ -232,7 +232,9 @@ def learning_rate(schedule, rate, steps):
         return rate
     if schedule == "cosine":
         return keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps, alpha=0.0)
-    raise ValueError(f"Unknown lr_schedule {schedule!r}; choose one of {list(vidgen_config.LR_SCHEDULES)}.")
+    raise ValueError(
+        f"Unknown lr_schedule {schedule!r}; choose one of {list(vidgen_config.LR_SCHEDULES)}."
+    )
 
 
 def monitoring_callbacks(config, logdir, real_clips=None):
