@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from keras_vidgen.metrics import frechet_distance, frechet_distance_from_statistics, kernel_distance
+from keras_vidgen.metrics import (
+    evaluate_features, frechet_distance, frechet_distance_from_statistics, kernel_distance,
+)
 
 
 def test_frechet_closed_form_for_isotropic_gaussians():
@@ -73,6 +75,16 @@ def test_kernel_distance_subsets_average_direct_subset_values():
         values.append(naive_kernel_mmd(sa, sb))
     assert mean == pytest.approx(np.mean(values), rel=1e-10)
     assert std == pytest.approx(np.std(values), rel=1e-10)
+
+
+@pytest.mark.parametrize("count, subset", [(40, 20), (4000, 1000), (3, 2)])
+def test_kvd_of_an_evaluation_draws_distinct_subsets(count, subset):
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((count, 3)), rng.standard_normal((count, 3)) + 0.5
+    result = evaluate_features(a, b, "stand-in", (count, 16, 32, 32, 3))
+    mean, std = kernel_distance(a, b, num_subsets=10, subset_size=subset)
+    assert (result["kvd"], result["kvd_std"]) == pytest.approx((mean, std))
+    assert result["kvd_std"] > 0 or count == 3  # subsets of the whole set would all agree
 
 
 @pytest.mark.parametrize(
