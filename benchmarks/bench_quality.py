@@ -15,6 +15,8 @@ Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "bas
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
      python benchmarks/bench_quality.py --set model.g_filters=256 --set data.batch_size=16
          (try other settings; --extractor FILE.keras reuses a trained extractor)
+     python benchmarks/bench_quality.py --steps 4600 --set lr_schedule=cosine
+         (a fixed step count, which a learning-rate schedule needs; --minutes stays a limit)
 """
 
 import argparse
