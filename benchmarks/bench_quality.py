@@ -112,12 +112,12 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     classifier = keras.models.load_model(extractor_path)
     coverage = {name: class_coverage(videos, classifier) for name, videos in
                 (("real B", real_b), ("untrained G", untrained), ("trained G", trained))}
-    steps = int(result.model.g_optimizer.iterations.numpy())
+    trained_steps = int(result.model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
         "preset": preset_name, "settings": list(settings), "frames": frames, "size": size,
         "budget_minutes": minutes, "budget_steps": epochs * STEPS_PER_EPOCH if steps else None,
-        "training_steps": steps, "batch_size": config.data.batch_size,
+        "training_steps": trained_steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
         "coverage": coverage, "fvd_over_training": curve, "spoilt_real_fvd": references,
         "wall_seconds": round(time.time() - started),
