@@ -120,12 +120,13 @@ def _in_batches(videos, batch_size, forward):
     if videos.dtype != np.uint8 or videos.ndim != 5 or videos.shape[-1] not in (1, 3):
         raise ValueError(f"Expected uint8 videos [N, T, H, W, 3] (or 1 channel, gray), got "
                          f"{videos.dtype} {videos.shape}.")
-    if videos.shape[-1] == 1:
-        videos = np.repeat(videos, 3, axis=-1)
+    gray = videos.shape[-1] == 1
     # A progress bar only where the wait is noticeable.
     progress = keras.utils.Progbar(len(videos), verbose=int(len(videos) > 256), unit_name="video")
     parts = []
     for start in range(0, len(videos), batch_size):
-        parts.append(np.asarray(forward(videos[start:start + batch_size])))
+        batch = videos[start:start + batch_size]
+        # Per batch, so a large gray set is not held three times over.
+        parts.append(np.asarray(forward(np.repeat(batch, 3, axis=-1) if gray else batch)))
         progress.update(min(start + batch_size, len(videos)))
     return np.concatenate(parts, axis=0).astype(np.float64)
