@@ -1,5 +1,3 @@
-import dataclasses
-
 import keras
 import numpy as np
 import pytest
@@ -10,8 +8,7 @@ from keras_vidgen.train import build_model
 
 
 def cosine_run(**overrides):
-    config = preset("tiny", lr_schedule="cosine", epochs=2, steps_per_epoch=3)
-    return dataclasses.replace(config, **overrides)
+    return preset("tiny", **{"lr_schedule": "cosine", "epochs": 2, "steps_per_epoch": 3, **overrides})
 
 
 def fit_steps(model, steps):
