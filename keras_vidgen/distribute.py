@@ -11,7 +11,7 @@ import tempfile
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "multiworker")
+from keras_vidgen.choices import STRATEGIES
 
 
 def make_strategy(name):

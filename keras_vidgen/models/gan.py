@@ -47,6 +47,8 @@ class VideoGAN(keras.Model):
             `tf.train.ExponentialMovingAverage`); it is what `generate()` and calling the model
             use. None: no EMA.
         num_classes: the number of classes of a class-conditional generator.
+        class_names: their names in index order (e.g. the folder names of the training data),
+            saved with the model and written into its export for `vidgen sample --label NAME`.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -61,13 +63,19 @@ class VideoGAN(keras.Model):
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, num_classes=None,
-                 **kwargs):
+                 class_names=None, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.seed = seed
         self.ema_decay = ema_decay
         self.num_classes = num_classes
+        self.class_names = list(class_names) if class_names is not None else None
+        if self.class_names is not None and len(self.class_names) != num_classes:
+            raise ValueError(
+                f"{len(self.class_names)} class_names for num_classes={num_classes}: give one "
+                "name per class, in index order."
+            )
         specs = gan_parts.network_specs(generator, discriminator, num_classes)
         self.latent_dim, self.context_frames = specs.latent_dim, specs.context_frames
         self.conditional, self.video_shape = specs.conditional, specs.video_shape
@@ -284,6 +292,7 @@ class VideoGAN(keras.Model):
             seed=self.seed,
             ema_decay=self.ema_decay,
             num_classes=self.num_classes,
+            class_names=self.class_names,
         )
         return config
 
