@@ -33,11 +33,15 @@ def to_float(videos):
     """Maps uint8 pixels in [0, 255] to float32 in [-1, 1]: the inverse of `to_uint8`, core TF only.
 
     Args:
-        videos: uint8 (or integer-valued) tensor of any shape.
+        videos: a uint8 (or other integer) tensor of any shape; a float one is taken as in
+            [-1, 1] already and only cast to float32.
 
     Returns:
         A float32 tensor of the same shape.
     """
+    videos = tf.convert_to_tensor(videos)
+    if videos.dtype.is_floating:
+        return tf.cast(videos, tf.float32)
     return tf.cast(videos, tf.float32) / 127.5 - 1.0
 
 

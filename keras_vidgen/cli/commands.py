@@ -59,9 +59,10 @@ def _conditions(args, sampler):
     """The `label` and `context` sampling arguments; a context file becomes uint8 frames."""
     context = None
     if args.context is not None:
+        from keras_vidgen import signatures
         from keras_vidgen.data.pipeline import load_clip
 
-        spec = sampler.conditions.get("context")
+        spec = sampler.conditions.get(signatures.CONTEXT)
         if spec is None:
             raise ModelError(f"--context was given, but {sampler.source} is not frame-conditional.")
         frames, size = int(spec.shape[1]), int(spec.shape[2])
