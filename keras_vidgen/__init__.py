@@ -11,6 +11,8 @@ Example:
 """
 
 import importlib
+import importlib.abc
+import importlib.util
 import os
 import sys
 import types
@@ -70,9 +72,34 @@ class _Package(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Package
 
+
+class _RegisterWhenKerasLoads(importlib.abc.MetaPathFinder):
+    """Imports the models (registering `VideoGAN` and the layers) right after Keras is imported.
+
+    So `import keras_vidgen` followed by `keras.models.load_model("run.keras")` still works, in
+    either import order, while `import keras_vidgen` alone stays free of TensorFlow.
+    """
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "keras":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec("keras")
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_then_register(module):
+            exec_module(module)
+            _load_keras()
+
+        spec.loader.exec_module = exec_then_register
+        return spec
+
+
 if "keras" in sys.modules:
-    # Keras is loaded already, so registering the models costs nothing: a `.keras` file saved
-    # from a VideoGAN then loads after a plain `import keras_vidgen`, as it always has.
-    _load_keras()
+    _load_keras()  # Keras is loaded already: registering the models costs nothing
+else:
+    sys.meta_path.insert(0, _RegisterWhenKerasLoads())
 
 __all__ = ["__version__", "media", *_API]
