@@ -262,11 +262,12 @@ class TrainConfig(_Checked):
 
     def updated(self, settings):
         """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`."""
+        known = {path for path, _, _ in settings_of(TrainConfig)}
         sections = {"data": {}, "model": {}, "": {}}
         for path, value in settings.items():
-            section, _, name = path.rpartition(".")
-            if section not in sections:
+            if path not in known:
                 raise ConfigError("{0} is not a setting", (path, value))
+            section, _, name = path.rpartition(".")
             sections[section][name] = value
         return dataclasses.replace(
             self,
@@ -303,12 +304,12 @@ class TrainConfig(_Checked):
             return cls.from_json(file.read())
 
 
-def settings(cls=TrainConfig, prefix=""):
+def settings_of(cls=TrainConfig, prefix=""):
     """Yields `(dotted path, dataclasses.Field, type)` of every leaf setting, sections flattened."""
     hints = typing.get_type_hints(cls)
     for field in dataclasses.fields(cls):
         if isinstance(hints[field.name], type) and issubclass(hints[field.name], _Checked):
-            yield from settings(hints[field.name], f"{prefix}{field.name}.")
+            yield from settings_of(hints[field.name], f"{prefix}{field.name}.")
         else:
             yield f"{prefix}{field.name}", field, hints[field.name]
 

@@ -67,7 +67,7 @@ def test_every_setting_is_a_flag_and_reaches_the_config():
     from keras_vidgen.cli import flags
 
     parser = cli.build_parser()
-    for path, field, hint in vidgen_config.settings():
+    for path, field, hint in vidgen_config.settings_of():
         flag = flags.flag_of(path)
         kind = vidgen_config.value_type(hint)
         value = {bool: None, int: "3", float: "0.5"}.get(kind, None)

@@ -61,7 +61,7 @@ def test_the_choices_are_the_registries_names():
 
 
 def test_every_setting_has_help_from_its_docstring():
-    for path, _, _ in vidgen_config.settings():
+    for path, _, _ in vidgen_config.settings_of():
         assert vidgen_config.setting_help(path), path
 
 

@@ -11,7 +11,7 @@ from keras_vidgen import config as vidgen_config
 
 def add_setting_flags(parser, paths=None):
     """Adds one flag per setting (or per setting in `paths`) to an argparse parser."""
-    for path, field, hint in vidgen_config.settings():
+    for path, field, hint in vidgen_config.settings_of():
         if paths is not None and path not in paths:
             continue
         meta, kind = field.metadata, vidgen_config.value_type(hint)
@@ -34,7 +34,7 @@ def add_setting_flags(parser, paths=None):
 
 def flag_of(path):
     """The flag of a setting's dotted path: `data.frames` -> `--frames`, `g_learning_rate` -> `--g-lr`."""
-    fields = {setting: field for setting, field, _ in vidgen_config.settings()}
+    fields = {setting: field for setting, field, _ in vidgen_config.settings_of()}
     field = fields.get(path)
     name = (field.metadata.get("flag") if field is not None else None) or path.rpartition(".")[2]
     return "--" + name.replace("_", "-")
@@ -59,7 +59,7 @@ def config_from_args(args):
         config = vidgen_config.TrainConfig.load(args.config)
     else:
         config = vidgen_config.preset(getattr(args, "preset", "small"))
-    paths = {path for path, _, _ in vidgen_config.settings()}
+    paths = {path for path, _, _ in vidgen_config.settings_of()}
     given = {key: value for key, value in vars(args).items() if key in paths}
     return config.updated(given)
 
