@@ -15,6 +15,11 @@ import os
 # The package is built on TensorFlow (tf.data, tf.io file systems, SavedModel); Keras must use it.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from keras_vidgen import onednn  # noqa: E402  (imports no TensorFlow)
+
+# Before Keras imports TensorFlow: TensorFlow reads the setting at its first op (see `onednn`).
+_users_onednn_choice = onednn.request()
+
 import keras  # noqa: E402
 
 if keras.backend.backend() != "tensorflow":
@@ -22,6 +27,8 @@ if keras.backend.backend() != "tensorflow":
         f"keras_vidgen needs the TensorFlow backend of Keras, but KERAS_BACKEND is "
         f"{keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow before importing keras."
     )
+
+onednn.warn_if_missed(_users_onednn_choice)
 
 from keras_vidgen import media  # noqa: E402
 from keras_vidgen.config import DataConfig, ModelConfig, TrainConfig, preset  # noqa: E402
