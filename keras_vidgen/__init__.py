@@ -17,8 +17,8 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from keras_vidgen import onednn  # noqa: E402  (imports no TensorFlow)
 
-# Before Keras imports TensorFlow: TensorFlow reads the setting at its first op (see `onednn`).
-_users_onednn_choice = onednn.request()
+# Before Keras imports TensorFlow, which reads the setting while it is imported (see `onednn`).
+onednn.request()
 
 import keras  # noqa: E402
 
@@ -27,8 +27,6 @@ if keras.backend.backend() != "tensorflow":
         f"keras_vidgen needs the TensorFlow backend of Keras, but KERAS_BACKEND is "
         f"{keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow before importing keras."
     )
-
-onednn.warn_if_missed(_users_onednn_choice)
 
 from keras_vidgen import media  # noqa: E402
 from keras_vidgen.config import DataConfig, ModelConfig, TrainConfig, preset  # noqa: E402

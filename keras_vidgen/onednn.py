@@ -34,18 +34,26 @@ class OneDNNWarning(RuntimeWarning):
 def request():
     """Asks TensorFlow for oneDNN unless the user chose; call before TensorFlow is imported.
 
-    Returns:
-        The user's own value of `TF_ENABLE_ONEDNN_OPTS`, or `None` if it was unset.
+    A user's own `TF_ENABLE_ONEDNN_OPTS` (`0` included) is kept. If TensorFlow was imported
+    already, nothing is changed (it has read the setting) and, when that left oneDNN off on a
+    machine whose TensorFlow has it, one `OneDNNWarning` says what it costs and how to fix it.
+    Imports TensorFlow only if it was imported already.
     """
-    users_choice = os.environ.get(ENV_VAR)
-    if users_choice is None:
-        if "tensorflow" in sys.modules:
-            # Too late to change: pin the binding's cache to what TensorFlow settled on (its
-            # default for this CPU) before anything else sets the variable.
-            enabled()
-        else:
-            os.environ[ENV_VAR] = "1"
-    return users_choice
+    if ENV_VAR in os.environ:
+        return
+    if "tensorflow" not in sys.modules:
+        os.environ[ENV_VAR] = "1"
+        return
+    if not enabled() and _tensorflow_has_onednn():
+        warnings.warn(
+            "oneDNN is off in this process: TensorFlow was imported before keras_vidgen, so "
+            f"{ENV_VAR}=1 came too late. On this CPU Conv3D training can then be 3-30x slower (23 s "
+            "a step instead of 0.85 measured on an AMD EPYC). Import keras_vidgen before "
+            f"TensorFlow (and Keras), or set {ENV_VAR}=1 in the environment (set it to 0 to "
+            "silence this).",
+            OneDNNWarning,
+            stacklevel=3,
+        )
 
 
 def enabled():
@@ -57,24 +65,6 @@ def enabled():
     from tensorflow.python.util import _pywrap_util_port
 
     return bool(_pywrap_util_port.IsMklEnabled())
-
-
-def warn_if_missed(users_choice):
-    """Warns once if oneDNN was asked for here but TensorFlow had already settled without it.
-
-    Args:
-        users_choice: what `request()` returned; a user's own setting is never second-guessed.
-    """
-    if users_choice is not None or enabled() or not _tensorflow_has_onednn():
-        return
-    warnings.warn(
-        "oneDNN is off in this process: TensorFlow was imported before keras_vidgen, so "
-        f"{ENV_VAR}=1 came too late. On this CPU Conv3D training can then be 20-30x slower (23 s "
-        "a step instead of 0.85 measured on an AMD EPYC). Import keras_vidgen before "
-        f"TensorFlow (and Keras), or set {ENV_VAR}=1 in the environment (set it to 0 to silence this).",
-        OneDNNWarning,
-        stacklevel=3,
-    )
 
 
 def _tensorflow_has_onednn():
