@@ -218,6 +218,10 @@ PRESETS = {
 }
 
 
+# What `vidgen train` runs when given no preset or config: the README's first command.
+MAIN_JOB_PRESET = "small"
+
+
 def preset(preset_name, /, **overrides):
     """Returns the `TrainConfig` of a named preset, with top-level fields overridden.
 

@@ -22,6 +22,7 @@ def build_parser():
     _add_train_extractor(subcommands)
     _add_make_shapes(subcommands)
     _add_inspect_data(subcommands)
+    _add_doctor(subcommands)
     return parser
 
 
@@ -31,7 +32,8 @@ def _add_train(subcommands):
         help="Train a video GAN (built-in moving shapes unless --data is given).",
         description="Flags override the preset (or --config); unset flags keep its values.",
     )
-    train.add_argument("--preset", default="small", choices=sorted(vidgen_config.PRESETS))
+    train.add_argument("--preset", default=vidgen_config.MAIN_JOB_PRESET,
+                       choices=sorted(vidgen_config.PRESETS))
     train.add_argument("--config", help="a config.json from an earlier run (instead of --preset)")
     train.add_argument(
         "--data", help="glob, folder, file or manifest of videos; local or s3://, gs://, ..."
@@ -177,6 +179,18 @@ def _add_inspect_data(subcommands):
     inspect.add_argument("--count-frames", action="store_true",
                          help="decode every video to count its frames (exact, slower)")
     inspect.set_defaults(handler=commands.inspect_data)
+
+
+def _add_doctor(subcommands):
+    doctor = subcommands.add_parser(
+        "doctor",
+        help="Versions, CPU, oneDNN, GPUs, file systems, and how fast this machine trains "
+             "(paste it into bug reports).",
+    )
+    doctor.add_argument("--preset", default=vidgen_config.MAIN_JOB_PRESET,
+                        choices=sorted(vidgen_config.PRESETS),
+                        help="the preset whose training step is timed (default: the main job's)")
+    doctor.set_defaults(handler=commands.doctor)
 
 
 def _on_off(text):
