@@ -28,14 +28,15 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras_vidgen  # noqa: E402, F401  (first: it asks for oneDNN before TensorFlow is imported)
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_vidgen import config as vidgen_config  # noqa: E402
+from keras_vidgen.doctor import fit_step_seconds, machine_summary  # noqa: E402
 from keras_vidgen.data import ClipSpec, FrameSpec, decode, video_dataset  # noqa: E402
 from keras_vidgen.train import build_model  # noqa: E402
-from timing import fit_step_seconds  # noqa: E402
 
 
 def make_videos(folder, count, frames, width=320, height=240, fps=25):
@@ -140,6 +141,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_data-") as folder:
         paths = make_videos(folder, args.videos, args.frames)
+        print(machine_summary())
         print(f"{len(paths)} videos of 320x240, {args.frames} frames (mp4v); "
               f"{os.cpu_count()} CPU cores; medians of {args.repeats} runs")
         dataset = video_dataset(paths, frames=20, size=64, batch_size=16, shuffle=False,

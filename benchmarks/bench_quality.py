@@ -25,11 +25,12 @@ import json
 import os
 import time
 
+import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow is imported)
 import cv2
 import keras
 import numpy as np
 
-from keras_vidgen import media, metrics
+from keras_vidgen import doctor, media, metrics
 from keras_vidgen.config import TrainConfig, preset
 from keras_vidgen.data import cached_moving_shapes, list_video_files
 from keras_vidgen.train import build_model, resolve_data, train
@@ -74,6 +75,8 @@ STEPS_PER_EPOCH = 200
 
 def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path=None,
          snapshot_every=400, steps=None):
+    # Budgets in minutes mean nothing without the machine: name it first.
+    print(doctor.machine_summary(), flush=True)
     started = time.time()
     os.makedirs(out_dir, exist_ok=True)
     # Without a step count the time limit alone ends training; a learning-rate schedule needs

@@ -16,7 +16,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras_vidgen  # noqa: E402, F401  (first: it asks for oneDNN before TensorFlow is imported)
 import tensorflow as tf  # noqa: E402
+
+from keras_vidgen import doctor  # noqa: E402
 
 from keras_vidgen import media  # noqa: E402
 from keras_vidgen.config import preset  # noqa: E402
@@ -28,6 +31,7 @@ TARGET_RATIO = 1.1
 
 
 def main(runs=7, batches=(1, 16)):
+    print(doctor.machine_summary(), flush=True)
     model = build_model(preset("small"))
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()

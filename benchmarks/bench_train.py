@@ -1,7 +1,7 @@
 """Training speed: clips/s of fit(), FLOP rate versus this machine's matmul rate, peak memory.
 
-For each architecture at 64x64x16, batch 8, with `ModelConfig`'s default widths (G 512, D 64),
-measured in one run:
+For each architecture, at a preset's shapes and widths (default: 64x64x16, batch 8, G 512 / D 64,
+`ModelConfig`'s widths; `--preset small` is the main job's), measured in one run:
   clips/s          batch size / the median step time inside one fit() (after warm-up steps),
                    clips from memory, so fit()'s own start-up and teardown are not counted;
   step GFLOP       from the layers (keras_vidgen.flops: 4 G + 8 D forward passes a step);
@@ -10,79 +10,137 @@ measured in one run:
   peak RSS         the process's peak resident memory so far (architectures run in this order,
                    so only the first row is that architecture's own peak).
 
-Run: python benchmarks/bench_train.py [--arch dcgan3d ...] [--steps 15] [--warmup 3]
-     [--mixed-precision mixed_bfloat16]
+`--onednn both` runs every architecture once with oneDNN off and once on (each in its own
+process: TensorFlow reads TF_ENABLE_ONEDNN_OPTS at import) and prints the step times side by
+side with their ratio. The first line names the machine (CPU, instruction sets, oneDNN, matmul).
+
+Run: python benchmarks/bench_train.py [--arch dcgan3d ...] [--preset small] [--steps 15]
+     [--warmup 3] [--onednn both] [--mixed-precision mixed_bfloat16]
 """
 
 import argparse
-import resource
-import statistics
-import time
+import json
+import os
+import subprocess
+import sys
 
-import keras
-import numpy as np
-import tensorflow as tf
-
-from keras_vidgen import flops
-from keras_vidgen.config import TrainConfig
-from keras_vidgen.models import ARCHITECTURES
-from keras_vidgen.train import build_model
-from timing import fit_step_seconds
+ARCHS = ("dcgan3d", "dvdgan", "mocogan", "tgan", "vgan")
 
 
-def matmul_gflops(size=2048, repeats=5):
-    """Median fp32 GFLOP/s of `size` x `size` matrix products on this machine."""
-    a = tf.random.normal((size, size))
-    b = tf.random.normal((size, size))
-    product = tf.function(lambda x, y: tf.matmul(x, y))
-    product(a, b).numpy()  # warm-up
-    rates = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        product(a, b).numpy()
-        rates.append(2 * size**3 / (time.perf_counter() - started) / 1e9)
-    return statistics.median(rates)
-
-
-def train_speed(arch, steps, warmup, batch_size, frames, size):
+def train_speed(config, steps, warmup):
     """Returns (clips/s from the median step time, step GFLOP, parameters of G and D)."""
-    config = TrainConfig()
-    config.model.arch = arch
-    config.data.batch_size, config.data.frames, config.data.size = batch_size, frames, size
+    import statistics
+
+    import numpy as np
+    import tensorflow as tf
+
+    from keras_vidgen import doctor, flops
+    from keras_vidgen.train import build_model
+
     model = build_model(config)
-    clips = np.random.default_rng(0).uniform(-1, 1, (batch_size, frames, size, size, 3)).astype("float32")
+    data = config.data
+    shape = (data.batch_size, data.frames, data.size, data.size, 1 if data.grayscale else 3)
+    clips = np.random.default_rng(0).uniform(-1, 1, shape).astype("float32")
     dataset = tf.data.Dataset.from_tensors(clips).repeat().prefetch(2)
     # The first steps trace the graph.
-    step_seconds = statistics.median(fit_step_seconds(model, dataset, steps, warmup))
-    step_gflop = flops.gan_step_flops(model, batch_size) / 1e9
-    return batch_size / step_seconds, step_gflop, model.generator.count_params(), model.discriminator.count_params()
+    step_seconds = statistics.median(doctor.fit_step_seconds(model, dataset, steps, warmup))
+    step_gflop = flops.gan_step_flops(model, data.batch_size) / 1e9
+    return (data.batch_size / step_seconds, step_gflop, model.generator.count_params(),
+            model.discriminator.count_params())
 
 
-def main(archs, steps, warmup, batch_size, frames, size, mixed_precision):
-    if mixed_precision:
-        keras.mixed_precision.set_global_policy(mixed_precision)
-    matmul = matmul_gflops()
-    print(f"fp32 matmul 2048x2048: {matmul:.1f} GFLOP/s (median of 5)")
-    print(f"policy {keras.mixed_precision.global_policy().name}, {frames}x{size}x{size}, batch {batch_size}, "
-          f"median of {steps} timed steps after {warmup} warm-up steps\n")
-    header = f"{'arch':<10}{'G params':>11}{'D params':>11}{'clips/s':>9}{'step GFLOP':>12}{'GFLOP/s':>9}{'% matmul':>10}{'peak RSS':>10}"
-    print(header)
-    for arch in archs:
-        clips_per_second, step_gflop, g_params, d_params = train_speed(arch, steps, warmup, batch_size, frames, size)
-        rate = step_gflop * clips_per_second / batch_size
+def bench_config(arch, preset, batch_size, frames, size):
+    from keras_vidgen import config as vidgen_config
+
+    config = vidgen_config.preset(preset) if preset else vidgen_config.TrainConfig()
+    config.model.arch = arch
+    for field, value in dict(batch_size=batch_size, frames=frames, size=size).items():
+        if value is not None:
+            setattr(config.data, field, value)
+    if not preset:  # the historical default shape of this benchmark
+        config.data.batch_size = batch_size or 8
+        config.data.frames, config.data.size = frames or 16, size or 64
+    return config
+
+
+def run_table(args):
+    """Measures in this process and prints one row per architecture (or JSON rows)."""
+    import resource
+
+    import keras
+
+    from keras_vidgen import doctor
+
+    if args.mixed_precision:
+        keras.mixed_precision.set_global_policy(args.mixed_precision)
+    matmul = doctor.matmul_gflops()
+    rows = []
+    if not args.json:
+        print(doctor.machine_summary(matmul))
+        print(f"policy {keras.mixed_precision.global_policy().name}, preset {args.preset or '-'}, "
+              f"median of {args.steps} timed steps after {args.warmup} warm-up steps\n")
+        print(f"{'arch':<10}{'shape':>14}{'G params':>11}{'D params':>11}{'clips/s':>9}"
+              f"{'step ms':>9}{'step GFLOP':>12}{'GFLOP/s':>9}{'% matmul':>10}{'peak RSS':>10}")
+    for arch in args.arch:
+        config = bench_config(arch, args.preset, args.batch_size, args.frames, args.size)
+        clips_per_second, step_gflop, g_params, d_params = train_speed(config, args.steps, args.warmup)
+        rate = step_gflop * clips_per_second / config.data.batch_size
+        step_ms = 1000 * config.data.batch_size / clips_per_second
         peak_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-        print(f"{arch:<10}{g_params:>11,}{d_params:>11,}{clips_per_second:>9.2f}{step_gflop:>12.1f}"
-              f"{rate:>9.1f}{100 * rate / matmul:>9.0f}%{peak_gib:>8.2f} GiB")
+        shape = f"{config.data.batch_size}x{config.data.frames}x{config.data.size}"
+        rows.append(dict(arch=arch, step_ms=step_ms, clips_per_second=clips_per_second,
+                         machine=doctor.machine_summary(matmul)))
+        if args.json:
+            continue
+        print(f"{arch:<10}{shape:>14}{g_params:>11,}{d_params:>11,}{clips_per_second:>9.2f}"
+              f"{step_ms:>9.0f}{step_gflop:>12.1f}{rate:>9.1f}{100 * rate / matmul:>9.0f}%"
+              f"{peak_gib:>8.2f} GiB", flush=True)
+    if args.json:
+        print(json.dumps(rows))
+
+
+def run_both(args):
+    """Runs the table with oneDNN off, then on, each in a fresh process; prints them side by side."""
+    results = {}
+    for state, value in (("off", "0"), ("on", "1")):
+        command = [sys.executable, __file__, "--json", "--onednn", state, "--steps", str(args.steps),
+                   "--warmup", str(args.warmup), "--arch", *args.arch]
+        for flag in ("preset", "batch_size", "frames", "size", "mixed_precision"):
+            if getattr(args, flag) is not None:
+                command += ["--" + flag.replace("_", "-"), str(getattr(args, flag))]
+        env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=value, TF_CPP_MIN_LOG_LEVEL="2")
+        output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
+        results[state] = json.loads(output.strip().splitlines()[-1])
+        print(f"oneDNN {state}: {results[state][0]['machine']}", flush=True)
+    print(f"\npreset {args.preset or '-'}, median of {args.steps} timed steps after {args.warmup}\n")
+    print(f"{'arch':<10}{'oneDNN off ms':>15}{'oneDNN on ms':>14}{'off / on':>10}")
+    for off, on in zip(results["off"], results["on"]):
+        print(f"{off['arch']:<10}{off['step_ms']:>15.0f}{on['step_ms']:>14.0f}"
+              f"{off['step_ms'] / on['step_ms']:>9.1f}x")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", nargs="*", default=list(ARCHS))
+    parser.add_argument("--preset", help="take shapes and widths from this preset (e.g. small)")
+    parser.add_argument("--steps", type=int, default=15, help="timed steps")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed first steps (tracing)")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--frames", type=int)
+    parser.add_argument("--size", type=int)
+    parser.add_argument("--mixed-precision", choices=["mixed_bfloat16", "mixed_float16"])
+    parser.add_argument("--onednn", choices=["default", "off", "on", "both"], default="default",
+                        help="default: the package's choice (on unless TF_ENABLE_ONEDNN_OPTS is set)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.onednn == "both":
+        return run_both(args)
+    if args.onednn != "default":  # before keras_vidgen imports TensorFlow
+        os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1" if args.onednn == "on" else "0"
+    import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow is imported)
+
+    run_table(args)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--arch", nargs="*", default=sorted(ARCHITECTURES))
-    parser.add_argument("--steps", type=int, default=15, help="timed steps")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed first steps (tracing)")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--frames", type=int, default=16)
-    parser.add_argument("--size", type=int, default=64)
-    parser.add_argument("--mixed-precision", choices=["mixed_bfloat16", "mixed_float16"])
-    args = parser.parse_args()
-    main(args.arch, args.steps, args.warmup, args.batch_size, args.frames, args.size, args.mixed_precision)
+    main()

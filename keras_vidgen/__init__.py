@@ -20,6 +20,11 @@ import types
 # The package is built on TensorFlow (tf.data, tf.io file systems, SavedModel); Keras must use it.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from keras_vidgen import onednn  # noqa: E402  (imports no TensorFlow)
+
+# Before Keras imports TensorFlow, which reads the setting while it is imported (see `onednn`).
+onednn.request()
+
 __version__ = "0.1.0"
 
 # The public API, name -> defining module, loaded on first use: importing TensorFlow takes seconds,

@@ -296,27 +296,64 @@ class FVDMonitor(keras.callbacks.Callback):
 
 
 class TimeLimit(keras.callbacks.Callback):
-    """Stops training cleanly once a wall-clock budget is spent (checked after every step).
+    """Stops training cleanly once a wall-clock budget is spent (checked after every step), and
+    says up front what the budget will cut on this machine.
 
-    The epoch in progress ends early, so epoch-end callbacks (checkpoints, samples) still run.
+    When training starts it prints the budget; once the first steps are timed (after tracing),
+    how long the run's remaining steps take here and, if that is over budget, about where the
+    budget will stop it. Machines differ ~7x in matmul rate and up to 27x more without oneDNN,
+    so a fixed step count alone could mean 4 minutes on one and 8 hours on another. The epoch in
+    progress ends early, so epoch-end callbacks (checkpoints, samples) still run.
 
     Args:
         minutes: the budget.
+        timed_steps: steps after the first two (which trace the graph) whose median time is the
+            estimate.
     """
 
-    def __init__(self, minutes):
+    def __init__(self, minutes, timed_steps=6):
         super().__init__()
         self.minutes = minutes
+        self.timed_steps = timed_steps
         self.stopped_at_step = None
+        self.estimate = None
         self._deadline = None
+        self._step_seconds = []
+        self._step_started = None
 
     def on_train_begin(self, logs=None):
         self._deadline = time.monotonic() + 60 * self.minutes
+        self._step_seconds = []
+        print(f"Training for at most {self.minutes:g} minutes (max_minutes; 0 or none lifts it).",
+              flush=True)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._step_started = time.monotonic()
 
     def on_train_batch_end(self, batch, logs=None):
-        if time.monotonic() >= self._deadline and not self.model.stop_training:
+        now = time.monotonic()
+        if self.estimate is None:
+            self._step_seconds.append(now - self._step_started)
+            if len(self._step_seconds) == 2 + self.timed_steps:
+                self.estimate = self._estimate(np.median(self._step_seconds[2:]), now)
+                print(self.estimate, flush=True)
+        if now >= self._deadline and not self.model.stop_training:
             self.model.stop_training = True
             self.stopped_at_step = global_step(self.model)
+
+    def _estimate(self, step_seconds, now):
+        done = global_step(self.model)
+        remaining = max(0, self.params["epochs"] * self.params["steps"] - done)
+        needed = remaining * step_seconds / 60
+        text = (f"{1000 * step_seconds:.0f} ms a step here: the remaining {remaining:,} steps take "
+                f"about {needed:.1f} minutes")
+        left = (self._deadline - now) / 60
+        if needed <= left:
+            return text + f", within the {self.minutes:g}-minute budget."
+        reached = done + int(left * 60 / step_seconds)
+        return (text + f"; the {self.minutes:g}-minute budget stops training after about "
+                f"{reached:,} of {done + remaining:,} steps. `vidgen doctor` shows why this "
+                "machine is slower.")
 
 
 class SkippedFilesLogger(keras.callbacks.Callback):

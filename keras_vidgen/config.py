@@ -422,6 +422,10 @@ PRESETS = {
 }
 
 
+# What `vidgen train` runs when given no preset or config: the README's first command.
+MAIN_JOB_PRESET = "small"
+
+
 def preset(preset_name, /, **overrides):
     """Returns the checked `TrainConfig` of a named preset, with top-level fields overridden.
 

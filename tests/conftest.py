@@ -6,6 +6,10 @@ import re
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+# Before any test module imports TensorFlow, as users are told to: the package asks for oneDNN
+# (see keras_vidgen.onednn), so the suite runs on the kernels a user's training runs on.
+import keras_vidgen  # noqa: E402, F401
+
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -1,5 +1,6 @@
 import glob
 import os
+import time
 
 import keras
 import numpy as np
@@ -98,3 +99,29 @@ def test_time_limit_stops_training_early():
     limit = callbacks.TimeLimit(minutes=0)
     gan.fit(dataset, epochs=3, steps_per_epoch=5, verbose=0, callbacks=[limit])
     assert limit.stopped_at_step == 1 and int(gan.g_optimizer.iterations) == 1
+
+
+class _SlowSteps(keras.callbacks.Callback):
+    """Makes every step take at least `seconds` (a stand-in for a slow machine)."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_train_batch_end(self, batch, logs=None):
+        time.sleep(self.seconds)
+
+
+def test_time_limit_says_up_front_where_the_budget_will_stop_the_run(capsys):
+    gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0)
+    gan.compile(g_optimizer="adam", d_optimizer="adam")
+    dataset = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
+    # 100 steps of >= 0.2 s (20 s) against a 6 s budget, of which tracing takes a few seconds.
+    limit = callbacks.TimeLimit(minutes=0.1, timed_steps=3)
+    gan.fit(dataset, epochs=2, steps_per_epoch=50, verbose=0, callbacks=[_SlowSteps(0.2), limit])
+    out = capsys.readouterr().out
+    assert "Training for at most 0.1 minutes" in out
+    assert "the remaining 95 steps take about" in out  # estimated after 2 + 3 steps
+    reached = int(out.split("stops training after about ")[1].split(" of 100 steps")[0])
+    assert 5 <= reached < 100 and 5 <= limit.stopped_at_step < 100
+    assert int(limit.estimate.split(" ms a step")[0]) >= 200

@@ -142,3 +142,10 @@ def inspect_data(args):
     report = data_report.inspect_data(args.data, settings, count_frames=args.count_frames)
     print(report.text)
     return 0 if report.readable else 1
+
+
+def doctor(args):
+    """`vidgen doctor`: prints the machine report (see `keras_vidgen.doctor`)."""
+    from keras_vidgen import doctor as machine_doctor
+
+    print(machine_doctor.report(args.preset))

@@ -58,7 +58,7 @@ def config_from_args(args):
     if getattr(args, "config", None):
         config = vidgen_config.TrainConfig.load(args.config)
     else:
-        config = vidgen_config.preset(getattr(args, "preset", "small"))
+        config = vidgen_config.preset(getattr(args, "preset", vidgen_config.MAIN_JOB_PRESET))
     paths = {path for path, _, _ in vidgen_config.settings_of()}
     given = {key: value for key, value in vars(args).items() if key in paths}
     return config.updated(given)

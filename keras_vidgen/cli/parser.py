@@ -29,6 +29,7 @@ def build_parser():
     _add_train_extractor(subcommands)
     _add_make_shapes(subcommands)
     _add_inspect_data(subcommands)
+    _add_doctor(subcommands)
     return parser
 
 
@@ -39,7 +40,8 @@ def _add_train(subcommands):
         description="Flags override the preset (or --config); unset flags keep its values. "
         "Every setting of keras_vidgen.config.TrainConfig is a flag.",
     )
-    train.add_argument("--preset", default="small", choices=sorted(vidgen_config.PRESETS))
+    train.add_argument("--preset", default=vidgen_config.MAIN_JOB_PRESET,
+                       choices=sorted(vidgen_config.PRESETS))
     train.add_argument("--config", help="a config.json from an earlier run (instead of --preset)")
     flags.add_setting_flags(train)
     train.set_defaults(handler=commands.train)
@@ -127,3 +129,16 @@ def _add_inspect_data(subcommands):
     inspect.add_argument("--count-frames", action="store_true",
                          help="decode every video to count its frames (exact, slower)")
     inspect.set_defaults(handler=commands.inspect_data)
+
+
+def _add_doctor(subcommands):
+    doctor = subcommands.add_parser(
+        "doctor",
+        help="Versions, CPU, oneDNN, GPUs, file systems, and how fast this machine trains "
+             "(paste it into bug reports).",
+    )
+    doctor.add_argument("--preset", default=vidgen_config.MAIN_JOB_PRESET,
+                        choices=sorted(vidgen_config.PRESETS),
+                        help="the preset whose training step is timed (default: the main job's)")
+    doctor.set_defaults(handler=commands.doctor)
+

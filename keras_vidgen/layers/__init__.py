@@ -7,6 +7,7 @@ from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
+from keras_vidgen.layers.strided_conv3d import StridedConv3D
 
 __all__ = [
     "AddCoordinates",
@@ -15,6 +16,7 @@ __all__ = [
     "ProjectionHead",
     "RandomFrames",
     "SpectralNorm",
+    "StridedConv3D",
     "diff_augment",
     "maybe_spectral_norm",
 ]

@@ -11,7 +11,7 @@ each frame, with no reshaping of batch and time.
 import keras
 from keras import layers
 
-from keras_vidgen.layers import ProjectionHead, maybe_spectral_norm
+from keras_vidgen.layers import ProjectionHead, StridedConv3D, maybe_spectral_norm
 
 
 def stage_plan(frames, size):
@@ -88,7 +88,7 @@ def _encode_context(context, latent_dim, filters):
     _, _, strides = stage_plan(1, context.shape[2])
     x = context
     for index in range(len(strides)):
-        x = layers.Conv3D(filters * 2**index, (1, 4, 4), strides=(1, 2, 2), padding="same",
+        x = StridedConv3D(filters * 2**index, (1, 4, 4), strides=(1, 2, 2), padding="same",
                           name=f"context_down{index}")(x)
         x = layers.LeakyReLU(0.2)(x)
     return layers.Dense(latent_dim, name="context_code")(layers.Flatten()(x))
@@ -161,11 +161,12 @@ def frame_generator(codes, frames, size, filters, channels, name="frame"):
 def downsample_stack(x, temporal_strides, filters, spectral_norm=False, name="down"):
     """Strided Conv3D + LeakyReLU stages halving height and width (and time where the stride is
     2); channels double from `filters` (at most 512). Strides of 0 mean a per-frame (2D) stage:
-    kernel `(1, 4, 4)`, time untouched."""
+    kernel `(1, 4, 4)`, time untouched. `StridedConv3D` keeps their backward passes fast where
+    TensorFlow has no oneDNN."""
     width = filters
     for index, time_stride in enumerate(temporal_strides):
         time_kernel = 1 if time_stride == 0 else (4 if time_stride == 2 else 3)
-        conv = layers.Conv3D(
+        conv = StridedConv3D(
             width, (time_kernel, 4, 4), strides=(max(time_stride, 1), 2, 2), padding="same",
             name=f"{name}{index}",
         )
