@@ -12,6 +12,8 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from keras_vidgen.errors import ConfigError
+
 
 def to_uint8(videos):
     """Maps float pixels in [-1, 1] to uint8 in [0, 255] with core TensorFlow ops only.
@@ -137,7 +139,7 @@ def write_video(path, video, fps=8):
     elif extension in (".mp4", ".avi"):
         _write_with_opencv(path, video, fps, "mp4v" if extension == ".mp4" else "MJPG")
     else:
-        raise ValueError(f"Cannot write {path!r}: use a .gif, .mp4, .avi or .png file name.")
+        raise ConfigError(f"Cannot write {path!r}: use a .gif, .mp4, .avi or .png file name.")
     return path
 
 
