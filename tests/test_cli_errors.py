@@ -82,3 +82,22 @@ def test_every_setting_is_a_flag_and_reaches_the_config():
             got = got[part]
         expected = {None: True, "3": 3, "0.5": 0.5, "off": False}.get(value, value)
         assert got == expected, (path, got)
+
+
+def test_inspect_data_refuses_a_bad_data_flag_by_name(tmp_path, capsys):
+    assert cli.main(["inspect-data", str(tmp_path), "--frames", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "vidgen inspect-data: error: --frames 0 must be at least 1"
+
+
+def test_a_class_count_that_does_not_match_the_data_is_refused_before_the_run_folder(tmp_path, capsys):
+    from conftest import numbered_frames, write_video
+
+    for name in ("a", "b"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        write_video(tmp_path / "data" / name / "v.avi", numbered_frames(6), fourcc="MJPG")
+    code = cli.main([*["train", *TINY], "--data", str(tmp_path / "data"), "--labels", "folder",
+                     "--num-classes", "3", "--logdir", str(tmp_path / "runs"), "--no-export"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--num-classes 3 does not match the 2 classes that --labels folder finds" in err
+    assert "['a', 'b']" in err and not (tmp_path / "runs").exists()
