@@ -336,7 +336,7 @@ class TimeLimit(keras.callbacks.Callback):
             self._step_seconds.append(now - self._step_started)
             if len(self._step_seconds) == 2 + self.timed_steps:
                 self.estimate = self._estimate(np.median(self._step_seconds[2:]), now)
-                print(self.estimate, flush=True)
+                print("\n" + self.estimate, flush=True)  # on its own line, below fit's progress bar
         if now >= self._deadline and not self.model.stop_training:
             self.model.stop_training = True
             self.stopped_at_step = global_step(self.model)

@@ -406,10 +406,15 @@ PRESETS = {
     ),
     # The main job keeps an EMA generator: after its 1,200 steps the generator's own clips change
     # colour as they play, the average's keep one (seen side by side; no 32 px FVD to measure it).
+    # Batch 8, not 16: half the arithmetic a step, and after 1,200 steps its samples showed the
+    # same distinct red, cyan and pink shapes as batch 16's; G at 128 filters (colours changing
+    # as they play) or 600 steps at batch 16 (white blobs, no colours) learned less for the same
+    # cost (side by side on an AMD EPYC, 2026-11-30). The budget keeps the job within minutes
+    # on any CPU: TimeLimit says up front where it will stop it.
     "small": dict(
-        data=dict(frames=16, size=32, batch_size=16, shapes_videos=256),
+        data=dict(frames=16, size=32, batch_size=8, shapes_videos=256),
         model=dict(latent_dim=64, g_filters=256, d_filters=32, ema_decay=0.999),
-        epochs=8, steps_per_epoch=150,
+        epochs=8, steps_per_epoch=150, max_minutes=6,
     ),
     # Measured by bench_quality (30 minutes on 2 CPU cores, FVD of the generator itself): DVD-GAN's
     # per-frame + half-resolution discriminators at these widths beat dcgan3d at 512/64 (about
