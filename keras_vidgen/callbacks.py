@@ -15,6 +15,7 @@ from tensorboard.plugins.hparams import api as hparams_api
 from tensorboard.plugins.image import metadata as image_metadata
 
 from keras_vidgen import media
+from keras_vidgen.resume import global_step
 
 # Metric name -> TensorBoard tag. Unlisted names ending in "_penalty" go under "penalty/", the
 # rest under "metrics/".
@@ -52,11 +53,6 @@ def write_gif_summary(tag, video, step, fps=8, description=None):
         display_name=tag, description=description or ""
     )
     tf.summary.write(tag, tensor, step=step, metadata=metadata)
-
-
-def _global_step(model):
-    # One fit step is one discriminator update (the generator's count lags when n_critic > 1).
-    return int(model.d_optimizer.iterations.numpy())
 
 
 def _epoch_is_due(epoch, every_n_epochs, params):
@@ -97,16 +93,16 @@ class ScalarLogger(keras.callbacks.Callback):
             for run in ("train", "epoch")
         }
         # Each run measures throughput since its own previous write.
-        start = (time.perf_counter(), _global_step(self.model))
+        start = (time.perf_counter(), global_step(self.model))
         self._clocks = {run: start for run in self._writers}
 
     def on_train_batch_end(self, batch, logs=None):
-        step = _global_step(self.model)
+        step = global_step(self.model)
         if self.update_freq and step % self.update_freq == 0:
             self._write("train", logs or {}, step)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._write("epoch", logs or {}, _global_step(self.model))
+        self._write("epoch", logs or {}, global_step(self.model))
 
     def on_train_end(self, logs=None):
         for writer in self._writers.values():
@@ -162,16 +158,16 @@ class VideoSamples(keras.callbacks.Callback):
         self._latents = self.model.latents(self.num_samples, self.seed)
         self._writer = tf.summary.create_file_writer(os.path.join(self.logdir, "train"))
         if self.real_clips is not None:
-            self._log_videos("real", np.asarray(self.real_clips), _global_step(self.model))
+            self._log_videos("real", np.asarray(self.real_clips), global_step(self.model))
 
     def on_train_batch_end(self, batch, logs=None):
-        step = _global_step(self.model)
+        step = global_step(self.model)
         if self.every_n_steps and step % self.every_n_steps == 0:
             self._log_generated(step)
 
     def on_epoch_end(self, epoch, logs=None):
         if _epoch_is_due(epoch, self.every_n_epochs, self.params):
-            self._log_generated(_global_step(self.model))
+            self._log_generated(global_step(self.model))
 
     def on_train_end(self, logs=None):
         if self._writer is not None:
@@ -214,7 +210,7 @@ class HParamsLogger(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         # Written every epoch so an interrupted run still shows its latest metrics.
-        with self._writer.as_default(step=_global_step(self.model)):
+        with self._writer.as_default(step=global_step(self.model)):
             for name, value in (logs or {}).items():
                 tf.summary.scalar(f"final/{scalar_tag(name)}", float(value))
         self._writer.flush()
@@ -283,7 +279,7 @@ class FVDMonitor(keras.callbacks.Callback):
             self.extractor(videos), self._real_features, self.extractor.name, videos.shape
         )
         self.history.append(dict(result, epoch=epoch + 1))
-        with self._writer.as_default(step=_global_step(self.model)):
+        with self._writer.as_default(step=global_step(self.model)):
             tf.summary.scalar("metrics/fvd", result["fvd"])
             tf.summary.scalar("metrics/kvd", result["kvd"])
         self._writer.flush()
@@ -343,10 +339,10 @@ class TimeLimit(keras.callbacks.Callback):
                 print("\n" + self.estimate, flush=True)  # on its own line, below fit's progress bar
         if now >= self._deadline and not self.model.stop_training:
             self.model.stop_training = True
-            self.stopped_at_step = _global_step(self.model)
+            self.stopped_at_step = global_step(self.model)
 
     def _estimate(self, step_seconds, now):
-        done = _global_step(self.model)
+        done = global_step(self.model)
         remaining = max(0, self.params["epochs"] * self.params["steps"] - done)
         needed = remaining * step_seconds / 60
         text = (f"{1000 * step_seconds:.0f} ms a step here: the remaining {remaining:,} steps take "

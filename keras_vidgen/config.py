@@ -1,83 +1,148 @@
 """Run configuration: dataclasses of defaults, named size presets, and a JSON round trip.
 
-A run is fully described by one `TrainConfig`; `train()` writes the resolved config as
-`config.json` beside the logs and the export, and `TrainConfig.load()` reads it back.
+A run is fully described by one `TrainConfig`, and these dataclasses are the one place a setting
+is declared: its name, type, default, choices (from `keras_vidgen.choices`), limits and help (the
+class docstring's `Attributes:` entry). `TrainConfig.check()` applies all of that and the rules
+between settings once, before a run touches anything; `vidgen train`'s flags are derived from the
+fields (`keras_vidgen.cli.flags`), and `train()` hands whole groups of fields on by name. So a new
+option is a field here plus the code that uses it.
+
+`train()` writes the resolved config as `config.json` beside the logs and the export, and
+`TrainConfig.load()` reads it back. Nothing here imports TensorFlow.
 """
 
 import dataclasses
 import json
+import math
+import typing
 from typing import Optional, Union
 
-# How the learning rates change over a run (see `TrainConfig.lr_schedule`).
-LR_SCHEDULES = ("constant", "cosine")
+from keras_vidgen import choices
+from keras_vidgen.errors import ConfigError
+
+LR_SCHEDULES = choices.LR_SCHEDULES  # the name `train.learning_rate` and older code use
+
+
+def setting(default=None, *, default_factory=None, choices=None, items=None, words=(),
+            minimum=None, above=None, below=None, flag=None, off_flag=None, parse=None):
+    """A dataclass field with what `check()` and the command line need to know about it.
+
+    Args:
+        default, default_factory: as for `dataclasses.field`.
+        choices: the values a string setting may take.
+        items: the names a comma-separated string setting may list.
+        words: strings a number (or bool) setting also accepts, e.g. "all".
+        minimum, above, below: limits of a number: `>= minimum`, `> above`, `< below`.
+        flag: the command-line flag, when not the field name with dashes (e.g. "g-lr").
+        off_flag: a flag that sets the setting to `None` (e.g. "no-export").
+        parse: turns the flag's text into a value, when the type's constructor cannot.
+    """
+    metadata = dict(choices=choices, items=items, words=tuple(words), minimum=minimum,
+                    above=above, below=below, flag=flag, off_flag=off_flag, parse=parse)
+    if default_factory is not None:
+        return dataclasses.field(default_factory=default_factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def on_off_auto(text):
+    """`--jit-compile`'s values: on/off (also true/false, 1/0, yes/no) or auto."""
+    lowered = text.lower()
+    if lowered in ("on", "true", "1", "yes"):
+        return True
+    if lowered in ("off", "false", "0", "no"):
+        return False
+    if lowered == "auto":
+        return "auto"
+    raise ValueError(f"expected on, off or auto, got {text!r}")
+
+
+def all_or_int(text):
+    """`--clips-per-video`'s values: an integer, or "all"."""
+    return text if text == "all" else int(text)
+
+
+class _Checked:
+    """What the three config dataclasses share: checking their own fields."""
+
+    def check_fields(self, prefix=""):
+        """Checks each field's type, choices and limits; raises `ConfigError` naming the first bad one."""
+        hints = typing.get_type_hints(type(self))
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, _Checked):
+                value.check_fields(f"{prefix}{field.name}.")
+            else:
+                _check_value(f"{prefix}{field.name}", value, hints[field.name], field.metadata)
+        return self
 
 
 @dataclasses.dataclass
-class DataConfig:
+class DataConfig(_Checked):
     """What the model sees: where clips come from and their shape.
 
     Attributes:
-        data: a glob, folder or file of videos (local or remote); `None` uses the built-in moving
-            shapes, made once in the cache folder.
+        data: a glob, folder, file or manifest of videos (local or s3://, gs://, ...); `None` uses
+            the built-in moving shapes, made once in the cache folder.
         frames: frames per clip (the generator makes clips of this length).
         size: clip height and width in pixels.
-        batch_size: clips per training step.
+        batch_size: clips per training step (global: split over all replicas).
         stride: take every `stride`-th frame of the source video (after resampling to `fps`).
         shapes_videos: clips in the built-in data set when `data` is `None`.
         fps: resample every video to this frame rate; `None` keeps each file's own frames.
-        clips_per_video: clips per video per pass, or "all" non-overlapping clips.
+        clips_per_video: clips per video per pass (an integer), or "all" non-overlapping clips.
         clip_starts: "random" or "even" clip starts.
         crop: "center", "random" (after resizing the shorter side) or "none" (plain resize).
         flip: random horizontal flips.
         grayscale: one channel instead of RGB (the model then makes gray videos).
-        labels: `None`, or "folder" / "manifest" / "auto": yield class labels and save
-            `class_index.json` in the run folder.
+        labels: class labels from parent folders ("folder"), the manifest ("manifest") or
+            whichever the data has ("auto"); needs `num_classes`. The run saves the class names
+            as `class_index.json`, and they travel into the checkpoint and the export.
         short_videos: "loop", "pad", "skip" or "error" for videos shorter than one clip.
         on_error: "raise" or "skip" unreadable files (see `keras_vidgen.data.policies`).
-        validate: open every file before training to report or skip bad ones up front.
-        cache: `None`, "memory", or a folder for a decoded-clip cache.
+        validate: open every file before training to report or skip bad ones up front (turn off
+            for huge remote collections).
+        cache: decoded-clip cache: `None`, "memory", or a folder.
     """
 
     data: Optional[str] = None
-    frames: int = 16
-    size: int = 64
-    batch_size: int = 8
-    stride: int = 1
-    shapes_videos: int = 256
-    fps: Optional[float] = None
-    clips_per_video: Union[int, str] = 1
-    clip_starts: str = "random"
-    crop: str = "center"
+    frames: int = setting(16, minimum=1)
+    size: int = setting(64, minimum=1)
+    batch_size: int = setting(8, minimum=1)
+    stride: int = setting(1, minimum=1)
+    shapes_videos: int = setting(256, minimum=1)
+    fps: Optional[float] = setting(None, above=0)
+    clips_per_video: Union[int, str] = setting(1, minimum=1, words=("all",), parse=all_or_int)
+    clip_starts: str = setting("random", choices=choices.CLIP_STARTS)
+    crop: str = setting("center", choices=choices.CROPS)
     flip: bool = False
     grayscale: bool = False
-    labels: Optional[str] = None
-    short_videos: str = "loop"
-    on_error: str = "raise"
+    labels: Optional[str] = setting(None, choices=choices.LABEL_SOURCES)
+    short_videos: str = setting("loop", choices=choices.SHORT_VIDEO_POLICIES)
+    on_error: str = setting("raise", choices=choices.ON_ERROR_POLICIES)
     validate: bool = True
     cache: Optional[str] = None
 
 
 @dataclasses.dataclass
-class ModelConfig:
+class ModelConfig(_Checked):
     """The networks.
 
     Attributes:
-        arch: architecture name (see `keras_vidgen.models.ARCHITECTURES`).
+        arch: the architecture (see `keras_vidgen.models.ARCHITECTURES`).
         latent_dim: latent vector length.
         g_filters: channels of the generator's smallest (widest) block.
         d_filters: channels of the discriminator's first layer.
         spectral_norm: spectrally normalise the discriminator's layers.
-        ema_decay: sample and export from an exponential moving average of the generator
-            (`None`: sample the generator itself).
-        num_classes: class-conditional generator and projection discriminator (the data must
-            yield `(clips, labels)`).
+        ema_decay: sample and export from an exponential moving average of the generator, e.g.
+            0.999 for long runs (`None` or 0: sample the generator itself).
+        num_classes: class-conditional generator and projection discriminator; needs `labels`.
         context_frames: frame-conditional: the generator continues this many real first frames.
     """
 
-    arch: str = "dcgan3d"
-    latent_dim: int = 128
-    g_filters: int = 512
-    d_filters: int = 64
+    arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
+    latent_dim: int = setting(128, minimum=1)
+    g_filters: int = setting(512, minimum=1)
+    d_filters: int = setting(64, minimum=1)
     # Defaults measured on the main job (moving shapes, 1,200 steps): spectral norm in D with
     # Adam(0, 0.9) and a faster D removed a colour cast shared by all samples and a collapse to
     # one colour (88% of samples green -> 7 colours, none above 23%).
@@ -86,26 +151,28 @@ class ModelConfig:
     # 64x64x16 the EMA generator scored worse than the generator itself in four runs of five
     # (dcgan3d 512/64: FVD 41 vs 23); over a short run G changes fast and the average of its
     # recent weights blurs different videos. Worth trying (e.g. 0.999) for long runs.
-    ema_decay: Optional[float] = None
-    num_classes: Optional[int] = None
-    context_frames: Optional[int] = None
+    ema_decay: Optional[float] = setting(None, minimum=0, below=1)
+    num_classes: Optional[int] = setting(None, minimum=1)
+    context_frames: Optional[int] = setting(None, minimum=1)
 
 
 @dataclasses.dataclass
-class TrainConfig:
+class TrainConfig(_Checked):
     """One training run: data, model, optimisation, and where outputs go.
 
     Attributes:
         name: the run's name; exports go to `<export_dir>/<name>/<version>/`.
         data: a `DataConfig`.
         model: a `ModelConfig`.
-        loss: "hinge", "bce", "wgan-gp" or "lsgan".
-        n_critic: discriminator steps per generator step.
+        loss: "hinge", "bce", "wgan-gp" or "lsgan" (see `keras_vidgen.losses`).
+        n_critic: discriminator steps per generator step (one replica only).
         gp_weight: gradient-penalty weight (`None`: 10 for "wgan-gp", else off).
-        r1_gamma: R1 penalty weight (0: off); r1_interval: apply it every this many D steps.
+        r1_gamma: R1 penalty weight (0: off).
+        r1_interval: apply the R1 penalty every this many D steps.
         augment: DiffAugment policy for the discriminator's inputs, e.g. "color,translation,cutout".
         recon_weight: weight of the frame-conditional L1 reconstruction of the context.
-        g_learning_rate, d_learning_rate: Adam learning rates of G and D.
+        g_learning_rate: the generator's Adam learning rate.
+        d_learning_rate: the discriminator's Adam learning rate.
         lr_schedule: "constant", or "cosine": both rates fall along a half cosine to zero at the
             run's last step (`epochs * steps_per_epoch`; a `max_minutes` limit that stops the
             run earlier cuts the decay short).
@@ -114,15 +181,15 @@ class TrainConfig:
         epochs: passes of `steps_per_epoch` steps.
         steps_per_epoch: training steps per epoch (the data repeats).
         max_minutes: stop training after this much wall time (`None`: no limit).
-        strategy: "default", "mirrored" or "multiworker" (see `keras_vidgen.distribute`); the
-            batch size is global, split over all replicas.
+        strategy: "default", "mirrored" or "multiworker" (reads TF_CONFIG; see
+            `keras_vidgen.distribute`); the batch size is global, split over all replicas.
         mixed_precision: `None` (float32), "mixed_bfloat16" (CPU/TPU) or "mixed_float16" (GPU,
             with loss scaling); losses and penalties stay float32.
-        jit_compile: Keras's "auto" (XLA off on CPU, where it makes Conv3D training take minutes
-            a step), or True/False to force it (True can pay off on GPU).
+        jit_compile: "auto" (Keras's: XLA off on CPU, where it makes Conv3D training take minutes
+            a step), or on/off to force it (on can pay off on GPU).
         seed: seeds data order, latents and weights.
-        logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>/`.
-        export_dir: the SavedModel base folder; `None` skips the export.
+        logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>-<time>/`.
+        export_dir: the SavedModel base folder; `None` (--no-export) skips the export.
         num_samples: videos in the fixed monitoring batch shown in TensorBoard.
         backup_dir: back up the whole training state here every `backup_every` steps; a rerun
             of the same command resumes from it at the saved step (`None`: no backups).
@@ -130,32 +197,84 @@ class TrainConfig:
     """
 
     name: str = "vidgen"
-    data: DataConfig = dataclasses.field(default_factory=DataConfig)
-    model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
-    loss: str = "hinge"
-    n_critic: int = 1
-    gp_weight: Optional[float] = None
-    r1_gamma: float = 0.0
-    r1_interval: int = 1
-    augment: Optional[str] = None
-    recon_weight: float = 10.0
-    g_learning_rate: float = 2e-4
-    d_learning_rate: float = 4e-4
-    lr_schedule: str = "constant"
-    beta_1: float = 0.0
-    beta_2: float = 0.9
-    epochs: int = 20
-    steps_per_epoch: int = 100
-    max_minutes: Optional[float] = None
-    strategy: str = "default"
-    mixed_precision: Optional[str] = None
-    jit_compile: object = "auto"
+    data: DataConfig = setting(default_factory=DataConfig)
+    model: ModelConfig = setting(default_factory=ModelConfig)
+    loss: str = setting("hinge", choices=choices.LOSSES)
+    n_critic: int = setting(1, minimum=1)
+    gp_weight: Optional[float] = setting(None, minimum=0)
+    r1_gamma: float = setting(0.0, minimum=0)
+    r1_interval: int = setting(1, minimum=1)
+    augment: Optional[str] = setting(None, items=choices.AUGMENTATIONS)
+    recon_weight: float = setting(10.0, minimum=0)
+    g_learning_rate: float = setting(2e-4, above=0, flag="g-lr")
+    d_learning_rate: float = setting(4e-4, above=0, flag="d-lr")
+    lr_schedule: str = setting("constant", choices=choices.LR_SCHEDULES)
+    beta_1: float = setting(0.0, minimum=0, below=1)
+    beta_2: float = setting(0.9, minimum=0, below=1)
+    epochs: int = setting(20, minimum=1)
+    steps_per_epoch: int = setting(100, minimum=1)
+    max_minutes: Optional[float] = setting(None, above=0)
+    strategy: str = setting("default", choices=choices.STRATEGIES)
+    mixed_precision: Optional[str] = setting(None, choices=choices.MIXED_PRECISION)
+    jit_compile: Union[bool, str] = setting("auto", words=("auto",), parse=on_off_auto)
     seed: int = 0
     logdir: str = "runs"
-    export_dir: Optional[str] = "saved_models"
-    num_samples: int = 8
+    export_dir: Optional[str] = setting("saved_models", off_flag="no-export")
+    num_samples: int = setting(8, minimum=1)
     backup_dir: Optional[str] = None
-    backup_every: int = 100
+    backup_every: int = setting(100, minimum=1)
+
+    def check(self):
+        """Checks every setting and the rules between them, before a run does anything.
+
+        Returns:
+            The config itself.
+
+        Raises:
+            ConfigError: naming the setting(s), the value(s) and what would work.
+        """
+        self.check_fields()
+        data, model = self.data, self.model
+        if data.labels is not None and model.num_classes is None:
+            raise ConfigError(
+                "{0} needs {1}: the class count of the class-conditional GAN the labels train "
+                "(`vidgen inspect-data DATA --labels ...` counts the classes)",
+                ("data.labels", data.labels), ("model.num_classes", None),
+            )
+        if model.num_classes is not None and data.labels is None:
+            raise ConfigError(
+                "{0} needs {1} (folder, manifest or auto): a class-conditional GAN trains on "
+                "labelled clips", ("model.num_classes", model.num_classes), ("data.labels", None),
+            )
+        if model.context_frames is not None and model.context_frames >= data.frames:
+            raise ConfigError(
+                "{0} must be fewer than {1}: the generator continues the context frames with "
+                "frames of its own", ("model.context_frames", model.context_frames),
+                ("data.frames", data.frames),
+            )
+        if self.n_critic > 1 and self.strategy != "default":
+            # The G update sits in a tf.cond, and a multi-replica optimizer update cannot.
+            raise ConfigError(
+                "{0} needs one replica, not {1}: use n_critic 1 there (e.g. with spectral_norm "
+                "or r1_gamma)", ("n_critic", self.n_critic), ("strategy", self.strategy),
+            )
+        return self
+
+    def updated(self, settings):
+        """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`."""
+        known = {path for path, _, _ in settings_of(TrainConfig)}
+        sections = {"data": {}, "model": {}, "": {}}
+        for path, value in settings.items():
+            if path not in known:
+                raise ConfigError("{0} is not a setting", (path, value))
+            section, _, name = path.rpartition(".")
+            sections[section][name] = value
+        return dataclasses.replace(
+            self,
+            data=dataclasses.replace(self.data, **sections["data"]),
+            model=dataclasses.replace(self.model, **sections["model"]),
+            **sections[""],
+        )
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -185,11 +304,96 @@ class TrainConfig:
             return cls.from_json(file.read())
 
 
+def settings_of(cls=TrainConfig, prefix=""):
+    """Yields `(dotted path, dataclasses.Field, type)` of every leaf setting, sections flattened."""
+    hints = typing.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        if isinstance(hints[field.name], type) and issubclass(hints[field.name], _Checked):
+            yield from settings_of(hints[field.name], f"{prefix}{field.name}.")
+        else:
+            yield f"{prefix}{field.name}", field, hints[field.name]
+
+
+def setting_help(path):
+    """The help of a setting by dotted path: its entry in its dataclass's docstring."""
+    section, _, name = path.rpartition(".")
+    owner = {"": TrainConfig, "data": DataConfig, "model": ModelConfig}[section]
+    return field_help(owner).get(name, "")
+
+
+def value_type(hint):
+    """The type of a setting's values: `Optional[float]` -> float, `Union[int, str]` -> int."""
+    args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    return args[0] if args else hint
+
+
+def field_help(cls):
+    """`{field name: text}` from the `Attributes:` section of a config class's docstring.
+
+    An entry may name several fields (`beta_1, beta_2: ...`) and run over indented lines.
+    """
+    lines = (cls.__doc__ or "").split("Attributes:", 1)[-1].splitlines()
+    entries, names = {}, []
+    for line in lines:
+        text = line.strip()
+        indent = len(line) - len(line.lstrip())
+        if not text:
+            continue
+        head, colon, rest = text.partition(": ")
+        if colon and indent <= 8 and all(n.strip().isidentifier() for n in head.split(",")):
+            names = [n.strip() for n in head.split(",")]
+            for name in names:
+                entries[name] = rest
+        elif names:
+            for name in names:
+                entries[name] += " " + text
+    return entries
+
+
+def _check_value(path, value, hint, metadata):
+    kind = value_type(hint)
+    if value is None:
+        if type(None) in typing.get_args(hint):
+            return
+        raise ConfigError("{0} must be set", (path, value))
+    if value in metadata.get("words", ()) and isinstance(value, str):
+        return
+    if not _is_a(value, kind):
+        words = " or ".join(repr(word) for word in metadata.get("words", ()))
+        raise ConfigError(f"{{0}} must be a {kind.__name__}" + (f" or {words}" if words else ""),
+                          (path, value))
+    if metadata.get("choices") is not None and value not in metadata["choices"]:
+        raise ConfigError(f"{{0}} is not a choice; choose one of {list(metadata['choices'])}",
+                          (path, value))
+    if metadata.get("items") is not None:
+        unknown = [item.strip() for item in value.split(",")
+                   if item.strip() and item.strip() not in metadata["items"]]
+        if unknown:
+            raise ConfigError(f"{{0}} names unknown {unknown}; choose from {list(metadata['items'])}",
+                              (path, value))
+    for limit, holds, text in (("minimum", lambda a, b: a >= b, "at least"),
+                               ("above", lambda a, b: a > b, "above"),
+                               ("below", lambda a, b: a < b, "below")):
+        bound = metadata.get(limit)
+        if bound is not None and not holds(value, bound):
+            raise ConfigError(f"{{0}} must be {text} {bound}", (path, value))
+
+
+def _is_a(value, kind):
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return isinstance(value, kind)
+
+
 def _dataclass_from_dict(cls, values, **extra):
     known = {field.name for field in dataclasses.fields(cls)}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise ValueError(f"Unknown {cls.__name__} setting(s) {unknown}; known: {sorted(known)}.")
+        raise ConfigError(f"Unknown {cls.__name__} setting(s) {unknown}; known: {sorted(known)}.")
     return cls(**values, **extra)
 
 
@@ -228,7 +432,7 @@ MAIN_JOB_PRESET = "small"
 
 
 def preset(preset_name, /, **overrides):
-    """Returns the `TrainConfig` of a named preset, with top-level fields overridden.
+    """Returns the checked `TrainConfig` of a named preset, with top-level fields overridden.
 
     Args:
         preset_name: a key of `PRESETS` ("tiny", "small", "base").
@@ -240,6 +444,7 @@ def preset(preset_name, /, **overrides):
         32
     """
     if preset_name not in PRESETS:
-        raise ValueError(f"Unknown preset {preset_name!r}; choose one of {sorted(PRESETS)}.")
+        raise ConfigError(f"{{0}} is not a preset; choose one of {sorted(PRESETS)}",
+                          ("preset", preset_name))
     config = TrainConfig.from_dict(PRESETS[preset_name])
-    return dataclasses.replace(config, **overrides)
+    return dataclasses.replace(config, **overrides).check()

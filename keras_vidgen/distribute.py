@@ -11,7 +11,8 @@ import tempfile
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "multiworker")
+from keras_vidgen.choices import STRATEGIES
+from keras_vidgen.errors import ConfigError
 
 
 def make_strategy(name):
@@ -31,12 +32,12 @@ def make_strategy(name):
         return tf.distribute.MirroredStrategy()
     if name == "multiworker":
         if "TF_CONFIG" not in os.environ:
-            raise ValueError(
+            raise ConfigError(
                 "--strategy multiworker needs the TF_CONFIG environment variable naming the "
                 "cluster and this worker's index (see README, 'Scaling out')."
             )
         return tf.distribute.MultiWorkerMirroredStrategy()
-    raise ValueError(f"Unknown strategy {name!r}; choose one of {list(STRATEGIES)}.")
+    raise ConfigError(f"{{0}} is not a choice; choose one of {list(STRATEGIES)}", ("strategy", name))
 
 
 def worker_index_and_count():

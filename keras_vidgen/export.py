@@ -18,15 +18,15 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vidgen import latents, media, signatures, warmup
+from keras_vidgen.data import labels
+from keras_vidgen.errors import ConfigError, ExportError, ModelError
 
 _VERSION = re.compile(r"^\d+$")
 METADATA_DIR = "assets.extra"
-CONFIG_FILE, CLASS_INDEX_FILE = "config.json", "class_index.json"
+CONFIG_FILE, CLASS_INDEX_FILE = "config.json", labels.CLASS_INDEX_FILE
 FLOAT_TOLERANCE = 1e-5
 
-
-class ExportError(RuntimeError):
-    """An export step or check failed; the message names it. Nothing was published."""
+__all__ = ["ExportError", "export_generator", "serving_generator", "verify_export"]
 
 
 def export_generator(model, base_dir, version=None, overwrite=False, config=None, class_names=None):
@@ -50,7 +50,8 @@ def export_generator(model, base_dir, version=None, overwrite=False, config=None
         overwrite: replace an existing version instead of failing.
         config: the run's `TrainConfig` (or its dict), stored in `config.json`.
         class_names: names of a class-conditional generator's labels, index order; written as
-            `class_index.json`.
+            `class_index.json` (`{"name": index}`). Default: the model's own `class_names` (a
+            `VideoGAN` trained on labelled data carries them).
 
     Returns:
         The path of the version folder written.
@@ -66,10 +67,12 @@ def export_generator(model, base_dir, version=None, overwrite=False, config=None
     """
     generator = serving_generator(model)
     signatures.input_names(generator)
+    if class_names is None:
+        class_names = getattr(model, "class_names", None)
     _check_class_names(generator, class_names)
     version = next_version(base_dir) if version is None else int(version)
     if version < 1:
-        raise ValueError(f"SavedModel versions are positive integers, got {version}.")
+        raise ConfigError("{0} must be a positive integer (a SavedModel version)", ("version", version))
     target = os.path.join(base_dir, str(version))
     if os.path.exists(target) and not overwrite:
         raise FileExistsError(
@@ -176,8 +179,7 @@ def _write_metadata(model, generator, path, config, class_names):
     }
     _write_json(os.path.join(folder, CONFIG_FILE), metadata)
     if class_names is not None:
-        index = {str(i): name for i, name in enumerate(class_names)}
-        _write_json(os.path.join(folder, CLASS_INDEX_FILE), index)
+        labels.save_class_index(os.path.join(folder, CLASS_INDEX_FILE), class_names)
 
 
 def _write_warmup(generator, path, model_name):
@@ -233,12 +235,12 @@ def _check_class_names(generator, class_names):
         return
     names = list(class_names)
     if signatures.LABEL not in signatures.input_names(generator):
-        raise ValueError(
+        raise ModelError(
             f"class_names were given but the generator {generator.name!r} has no `label` input: "
             "only class-conditional generators have classes."
         )
     if not names or len(set(names)) != len(names) or not all(isinstance(n, str) and n for n in names):
-        raise ValueError(f"class_names must be distinct non-empty strings, got {names}.")
+        raise ModelError(f"class_names must be distinct non-empty strings, got {names}.")
 
 
 def _write_json(path, value):

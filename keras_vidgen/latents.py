@@ -8,6 +8,8 @@ latents in Python (`VideoGAN.generate`, `vidgen sample`) and inside an exported 
 import numpy as np
 import tensorflow as tf
 
+from keras_vidgen.errors import ConfigError
+
 
 def seeded_latents(num, latent_dim, seed):
     """Returns `num` standard-normal latent vectors drawn from `seed`, as a float32 tensor.
@@ -53,7 +55,7 @@ def slerp(a, b, steps):
         float32 array `[steps, latent_dim]`; row 0 is `a` and the last row is `b`.
     """
     if steps < 2:
-        raise ValueError(f"An interpolation needs at least 2 steps, got {steps}.")
+        raise ConfigError("{0}: an interpolation needs at least 2 steps", ("steps", steps))
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     t = np.linspace(0.0, 1.0, steps)[:, np.newaxis]
     cosine = np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))

@@ -14,7 +14,8 @@ vector per example, not T*C separate images.
 import tensorflow as tf
 
 
-def _per_example(values):
+def per_example_mean(values):
+    """Mean over all non-batch axes: `[N, ...]` -> `[N]` (a `[N]` tensor is returned as it is)."""
     values = tf.convert_to_tensor(values)
     if values.shape.rank is not None and values.shape.rank <= 1:
         return values
@@ -23,12 +24,12 @@ def _per_example(values):
 
 def hinge_discriminator_loss(real_logits, fake_logits):
     """Hinge loss for D (Lim & Ye 2017, "Geometric GAN"): `relu(1 - real) + relu(1 + fake)`."""
-    return _per_example(tf.nn.relu(1.0 - real_logits)) + _per_example(tf.nn.relu(1.0 + fake_logits))
+    return per_example_mean(tf.nn.relu(1.0 - real_logits)) + per_example_mean(tf.nn.relu(1.0 + fake_logits))
 
 
 def hinge_generator_loss(fake_logits):
     """Hinge loss for G: `-fake` (the generator raises D's score of its samples)."""
-    return _per_example(-fake_logits)
+    return per_example_mean(-fake_logits)
 
 
 def bce_discriminator_loss(real_logits, fake_logits):
@@ -36,12 +37,12 @@ def bce_discriminator_loss(real_logits, fake_logits):
 
     `softplus(-x)` is `-log(sigmoid(x))`, computed without overflow for large logits.
     """
-    return _per_example(tf.nn.softplus(-real_logits)) + _per_example(tf.nn.softplus(fake_logits))
+    return per_example_mean(tf.nn.softplus(-real_logits)) + per_example_mean(tf.nn.softplus(fake_logits))
 
 
 def bce_generator_loss(fake_logits):
     """Non-saturating G loss (Goodfellow et al. 2014): `softplus(-fake) = -log(sigmoid(fake))`."""
-    return _per_example(tf.nn.softplus(-fake_logits))
+    return per_example_mean(tf.nn.softplus(-fake_logits))
 
 
 def wasserstein_discriminator_loss(real_logits, fake_logits):
@@ -50,12 +51,12 @@ def wasserstein_discriminator_loss(real_logits, fake_logits):
     Meaningful only with a Lipschitz constraint on the critic: a gradient penalty (WGAN-GP,
     Gulrajani et al. 2017) or spectral normalisation.
     """
-    return _per_example(fake_logits) - _per_example(real_logits)
+    return per_example_mean(fake_logits) - per_example_mean(real_logits)
 
 
 def wasserstein_generator_loss(fake_logits):
     """Wasserstein generator loss: `-fake`."""
-    return _per_example(-fake_logits)
+    return per_example_mean(-fake_logits)
 
 
 def least_squares_discriminator_loss(real_logits, fake_logits):
@@ -64,12 +65,12 @@ def least_squares_discriminator_loss(real_logits, fake_logits):
     The paper's a-b-c coding with a=0 (fake), b=1 (real), c=1 (what G wants D to say), without
     its factor 1/2 (a constant scale that Adam ignores).
     """
-    return _per_example(tf.square(real_logits - 1.0)) + _per_example(tf.square(fake_logits))
+    return per_example_mean(tf.square(real_logits - 1.0)) + per_example_mean(tf.square(fake_logits))
 
 
 def least_squares_generator_loss(fake_logits):
     """Least-squares G loss (Mao et al. 2017): `(fake - 1)^2`."""
-    return _per_example(tf.square(fake_logits - 1.0))
+    return per_example_mean(tf.square(fake_logits - 1.0))
 
 
 def interpolation_weights(batch_size, rank, seed):
@@ -120,6 +121,30 @@ def gradient_penalty(critic, real, fake, alpha):
     # A tiny epsilon keeps the norm's own gradient finite where the gradient vanishes.
     norm = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=1) + 1e-12)
     return tf.square(norm - 1.0)
+
+
+def lazy_r1_penalty(critic, real, step, interval, masked=False):
+    """The per-example R1 penalty on every `interval`-th step (StyleGAN2's lazy regularisation),
+    zeros on the others, and the weight of that step's value for a metric (1 or 0).
+
+    Args:
+        critic, real: as for `r1_penalty`.
+        step: the number of steps taken before this one (the first, step 0, is regularised).
+        interval: apply the penalty every this many steps.
+        masked: compute it every step and multiply by 0 between (for several replicas, where the
+            state updates inside the critic cannot sit in a `tf.cond`; no time is saved).
+
+    Returns:
+        `(float [batch], float scalar)`.
+    """
+    if interval == 1:
+        return r1_penalty(critic, real), tf.constant(1.0)
+    turn = tf.equal(step % interval, 0)
+    weight = tf.cast(turn, tf.float32)
+    if masked:
+        return r1_penalty(critic, real) * weight, weight
+    penalty = tf.cond(turn, lambda: r1_penalty(critic, real), lambda: tf.zeros([tf.shape(real)[0]]))
+    return penalty, weight
 
 
 def r1_penalty(critic, real):

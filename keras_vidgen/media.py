@@ -12,6 +12,8 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from keras_vidgen.errors import ConfigError
+
 
 def to_uint8(videos):
     """Maps float pixels in [-1, 1] to uint8 in [0, 255] with core TensorFlow ops only.
@@ -33,11 +35,15 @@ def to_float(videos):
     """Maps uint8 pixels in [0, 255] to float32 in [-1, 1]: the inverse of `to_uint8`, core TF only.
 
     Args:
-        videos: uint8 (or integer-valued) tensor of any shape.
+        videos: a uint8 (or other integer) tensor of any shape; a float one is taken as in
+            [-1, 1] already and only cast to float32.
 
     Returns:
         A float32 tensor of the same shape.
     """
+    videos = tf.convert_to_tensor(videos)
+    if videos.dtype.is_floating:
+        return tf.cast(videos, tf.float32)
     return tf.cast(videos, tf.float32) / 127.5 - 1.0
 
 
@@ -133,7 +139,7 @@ def write_video(path, video, fps=8):
     elif extension in (".mp4", ".avi"):
         _write_with_opencv(path, video, fps, "mp4v" if extension == ".mp4" else "MJPG")
     else:
-        raise ValueError(f"Cannot write {path!r}: use a .gif, .mp4, .avi or .png file name.")
+        raise ConfigError(f"Cannot write {path!r}: use a .gif, .mp4, .avi or .png file name.")
     return path
 
 

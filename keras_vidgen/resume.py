@@ -50,8 +50,8 @@ class StepBackup(keras.callbacks.Callback):
 
 
 def global_step(model):
-    """Fit steps the model has taken (its discriminator optimizer's update count)."""
-    return int(model.d_optimizer.iterations.numpy())
+    """Fit steps the `VideoGAN` has taken (`VideoGAN.fit_steps`), as an int."""
+    return int(model.fit_steps.numpy())
 
 
 def restore(model, backup_dir):

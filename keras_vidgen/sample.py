@@ -13,6 +13,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vidgen import export, signatures
+from keras_vidgen.data import labels
+from keras_vidgen.errors import ModelError
 from keras_vidgen.latents import seeded_latents
 
 
@@ -69,14 +71,14 @@ class Sampler:
         clip's first frames (the protocol of video-prediction FVD).
 
         Raises:
-            ValueError: a class-conditional model whose class count is unknown.
+            ModelError: a class-conditional model whose class count is unknown.
         """
         real = np.asarray(real)
         z = self.latents(len(real), seed)
         labels = None
         if signatures.LABEL in self.conditions:
             if not self.num_classes:
-                raise ValueError(
+                raise ModelError(
                     f"{self.source} is class-conditional, but its class count is unknown: its "
                     "export has neither class_index.json nor a training config."
                 )
@@ -97,12 +99,12 @@ class Sampler:
         given = {signatures.LABEL: label, signatures.CONTEXT: context}
         for name, value in given.items():
             if value is not None and name not in self.conditions:
-                raise ValueError(
+                raise ModelError(
                     f"A {name} was given, but {self.source} is not {_KIND[name]}: its generator "
                     f"takes {[signatures.LATENT, *self.conditions]}."
                 )
             if value is None and name in self.conditions:
-                raise ValueError(f"{self.source} is {_KIND[name]}: {_NEEDS[name]}")
+                raise ModelError(f"{self.source} is {_KIND[name]}: {_NEEDS[name]}")
         inputs = {}
         if signatures.LABEL in self.conditions:
             indices = [self.label_index(one) for one in np.ravel(label)]  # one label, or one each
@@ -115,7 +117,7 @@ class Sampler:
         """Returns the class index of `label`: an index, or a class name of `class_index.json`."""
         if isinstance(label, str) and not label.lstrip("-").isdigit():
             if not self.class_names or label not in self.class_names:
-                raise ValueError(
+                raise ModelError(
                     f"Unknown class {label!r} for {self.source}; its classes are "
                     f"{self.class_names or 'unnamed: pass an index'}."
                 )
@@ -123,7 +125,7 @@ class Sampler:
         index = int(label)
         if index < 0 or (self.class_names and index >= len(self.class_names)):
             classes = f"classes {self.class_names}" if self.class_names else "unnamed classes"
-            raise ValueError(f"Label {index} is out of range for {self.source}, with {classes}.")
+            raise ModelError(f"Label {index} is out of range for {self.source}, with {classes}.")
         return index
 
     def _context(self, num, context):
@@ -133,7 +135,7 @@ class Sampler:
         if context.shape == expected:
             context = np.broadcast_to(context, (num, *expected))
         if context.shape[1:] != expected or context.dtype != np.uint8:
-            raise ValueError(
+            raise ModelError(
                 f"{self.source} needs context frames of uint8 {list(expected)} (or a batch of "
                 f"them), got {context.dtype} {list(context.shape)}."
             )
@@ -163,13 +165,13 @@ def load_sampler(path):
     if path.endswith(".keras"):
         model = keras.models.load_model(path)
         generator = export.serving_generator(model)
-        return Sampler(signatures.build_signatures(generator), source=path,
-                       num_classes=getattr(model, "num_classes", None))
+        return Sampler(signatures.build_signatures(generator), getattr(model, "class_names", None),
+                       source=path, num_classes=getattr(model, "num_classes", None))
     version = resolve_saved_model(path)
     loaded = tf.saved_model.load(version)
     missing = {signatures.SERVING_DEFAULT, signatures.FROM_SEED} - set(loaded.signatures)
     if missing:
-        raise ValueError(
+        raise ModelError(
             f"{version} has no {sorted(missing)} signature(s): it was not exported by this "
             "version of keras_vidgen; export the checkpoint again (vidgen export)."
         )
@@ -193,9 +195,7 @@ def _class_names(version_dir):
     path = os.path.join(version_dir, export.METADATA_DIR, export.CLASS_INDEX_FILE)
     if not os.path.exists(path):
         return None
-    with open(path) as file:
-        index = json.load(file)
-    return [index[str(i)] for i in range(len(index))]
+    return labels.class_names(labels.load_class_index(path))
 
 
 def _exported_num_classes(version_dir):

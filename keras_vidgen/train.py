@@ -1,6 +1,13 @@
-"""`train(config)`: data -> models -> compile -> fit -> checkpoint -> export, from one config."""
+"""`train(config)`: data -> models -> compile -> fit -> checkpoint -> export, from one config.
+
+The config is checked first, and the data listed, labelled and validated, before the run writes
+anything. Groups of settings are handed on by name (`DataConfig` fields to `video_dataset`,
+`ModelConfig` fields to `build_video_gan`, `TrainConfig` fields to `VideoGAN.compile`), so a new
+setting reaches the function that takes an argument of its name without an edit here.
+"""
 
 import dataclasses
+import inspect
 import os
 import shutil
 import time
@@ -12,6 +19,7 @@ from keras_vidgen import callbacks as vidgen_callbacks
 from keras_vidgen import config as vidgen_config
 from keras_vidgen import data as vidgen_data
 from keras_vidgen import distribute, export, media, models, resume
+from keras_vidgen.errors import ConfigError
 
 
 @dataclasses.dataclass
@@ -60,17 +68,23 @@ def train(config, extra_callbacks=()):
         >>> result.export_path
         'saved_models/vidgen/1'
     """
+    config.check()
     started = time.time()
     keras.utils.set_random_seed(config.seed)
     strategy = distribute.make_strategy(config.strategy)
+    data_path = resolve_data(config)
+    source, class_names = labelled_source(config, data_path)
+    skipped = vidgen_data.SkippedFiles()
+    source = validated_source(config, source, skipped)
     # Only the chief writes where the user looks; other workers write to scratch folders.
     chief = distribute.is_chief()
     run_dir = _new_run_dir(config.logdir, config.name) if chief else distribute.scratch_dir()
     config.save(os.path.join(run_dir, "config.json"))
-    data_path = resolve_data(config)
-    source, class_index_path = labelled_source(config, data_path, run_dir)
-    skipped = vidgen_data.SkippedFiles()
-    source = validated_source(config, source, skipped)
+    class_index_path = None
+    if class_names:
+        class_index_path = vidgen_data.save_class_index(
+            os.path.join(run_dir, vidgen_data.CLASS_INDEX_FILE), class_names
+        )
 
     def make_dataset():
         # A new dataset object per use: a reshuffling tf.data pipeline gives each new iterator
@@ -78,27 +92,30 @@ def train(config, extra_callbacks=()):
         return build_dataset(config, source, skipped)
 
     with strategy.scope():
-        model = build_model(config)
+        model = build_model(config, class_names=class_names)
     logdir = os.path.join(run_dir, "logs")
     checkpoint = os.path.join(run_dir, "checkpoint.keras")
-    real_clips = _first_clips(make_dataset(), config.num_samples)
-    resume.fit_resumable(
-        model,
-        make_dataset,
-        epochs=config.epochs,
-        steps_per_epoch=config.steps_per_epoch,
-        callbacks=[
-            vidgen_callbacks.SkippedFilesLogger(skipped),  # first: it adds the count to the logs
-            *monitoring_callbacks(config, logdir, real_clips=real_clips),
-            keras.callbacks.ModelCheckpoint(checkpoint),
-            *extra_callbacks,
-        ],
-        backup_dir=config.backup_dir,
-        backup_every=config.backup_every,
-    )
+    # A bad file met in tf.data stops it with a message; this raises the typed error instead.
+    with skipped.raise_recorded():
+        real_clips = _first_clips(make_dataset(), config.num_samples)
+        resume.fit_resumable(
+            model,
+            make_dataset,
+            epochs=config.epochs,
+            steps_per_epoch=config.steps_per_epoch,
+            callbacks=[
+                vidgen_callbacks.SkippedFilesLogger(skipped),  # first: it adds the count to the logs
+                *monitoring_callbacks(config, logdir, real_clips=real_clips),
+                keras.callbacks.ModelCheckpoint(checkpoint),
+                *extra_callbacks,
+            ],
+            backup_dir=config.backup_dir,
+            backup_every=config.backup_every,
+        )
     export_path = None
     if config.export_dir:
         export_base = os.path.join(config.export_dir if chief else run_dir, config.name)
+        # The model carries its class names into the export (class_index.json).
         export_path = export.export_generator(model, export_base, config=config)
     if not chief:
         # Its checkpoint and export were only its part in the collective saves: the chief's
@@ -115,22 +132,29 @@ def train(config, extra_callbacks=()):
     )
 
 
-def labelled_source(config, data_path, run_dir):
+def labelled_source(config, data_path):
     """Attaches labels to the videos when `config.data.labels` asks for them.
 
     Returns:
-        `(source, class_index_path)`: what `video_dataset` reads (labelled entries, or the path
-        as it was), and the saved `class_index.json` (`None` without labels).
+        `(source, class_names)`: what `video_dataset` reads (labelled entries, or the path as it
+        was), and the class names in index order (`None` without labels).
+
+    Raises:
+        ConfigError: `config.model.num_classes` differs from the number of classes found.
     """
     if not config.data.labels:
         return data_path, None
     source, class_index = vidgen_data.attach_labels(
         vidgen_data.list_videos(data_path), config.data.labels
     )
-    path = vidgen_data.save_class_index(
-        os.path.join(run_dir, vidgen_data.CLASS_INDEX_FILE), class_index
-    )
-    return source, path
+    class_names = vidgen_data.class_names(class_index)
+    if len(class_names) != config.model.num_classes:
+        raise ConfigError(
+            f"{{0}} does not match the {len(class_names)} classes that {{1}} finds in "
+            f"{data_path}: {class_names[:10]}{' ...' if len(class_names) > 10 else ''}",
+            ("model.num_classes", config.model.num_classes), ("data.labels", config.data.labels),
+        )
+    return source, class_names
 
 
 def validated_source(config, source, skipped):
@@ -159,42 +183,31 @@ def build_dataset(config, source, skipped):
 
     Each worker of a multi-worker run reads its own share of the files.
     """
-    settings = config.data
     worker, workers = distribute.worker_index_and_count() if config.strategy == "multiworker" else (0, 1)
-    return vidgen_data.video_dataset(
-        source, frames=settings.frames, size=settings.size, batch_size=settings.batch_size,
-        stride=settings.stride, repeat=True, seed=config.seed, fps=settings.fps,
-        clips_per_video=settings.clips_per_video, clip_starts=settings.clip_starts,
-        crop=settings.crop, flip=settings.flip, grayscale=settings.grayscale,
-        labels="manifest" if settings.labels else None, short_videos=settings.short_videos,
-        on_error=settings.on_error, validate=False, cache=settings.cache,
-        skipped=skipped, num_shards=workers, shard_index=worker,
-    )
+    options = arguments_of(vidgen_data.video_dataset, config.data)
+    # `source` is validated (and labelled, when labels are on) already.
+    options.update(validate=False, skipped=skipped, num_shards=workers, shard_index=worker)
+    return vidgen_data.video_dataset(source, repeat=True, seed=config.seed, **options)
 
 
-def build_model(config):
+def build_model(config, class_names=None):
     """Builds and compiles the `VideoGAN` a config describes (Adam for both networks).
 
     Under a tf.distribute strategy, call it inside `strategy.scope()` so that the networks and
     both optimizers' slots are created as distributed variables.
+
+    Args:
+        config: a `TrainConfig`.
+        class_names: the classes' names in index order, kept by the model (class-conditional).
     """
     # Layers take the global dtype policy when built; restore it so nothing else is affected.
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(config.mixed_precision or "float32")
     try:
         model = models.build_video_gan(
-            config.model.arch,
-            latent_dim=config.model.latent_dim,
-            frames=config.data.frames,
-            size=config.data.size,
-            g_filters=config.model.g_filters,
-            d_filters=config.model.d_filters,
-            seed=config.seed,
-            spectral_norm=config.model.spectral_norm,
-            ema_decay=config.model.ema_decay,
-            num_classes=config.model.num_classes,
-            context_frames=config.model.context_frames,
-            channels=1 if config.data.grayscale else 3,
+            frames=config.data.frames, size=config.data.size, seed=config.seed,
+            channels=1 if config.data.grayscale else 3, class_names=class_names,
+            **arguments_of(models.build_video_gan, config.model),
         )
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
@@ -212,16 +225,27 @@ def build_model(config):
     model.compile(
         g_optimizer=optimizers[0],
         d_optimizer=optimizers[1],
-        loss=config.loss,
-        n_critic=config.n_critic,
-        gp_weight=config.gp_weight,
-        r1_gamma=config.r1_gamma,
-        r1_interval=config.r1_interval,
-        augment=config.augment,
-        recon_weight=config.recon_weight,
-        jit_compile=config.jit_compile,
+        jit_compile=config.jit_compile,  # Keras's own, through compile's **kwargs
+        **arguments_of(model.compile, config),
     )
     return model
+
+
+def arguments_of(function, settings):
+    """The fields of a config dataclass that `function` takes as named arguments, by name.
+
+    Example:
+        >>> arguments_of(models.build_video_gan, ModelConfig())["arch"]
+        'dcgan3d'
+    """
+    parameters = inspect.signature(function).parameters
+    return {
+        field.name: getattr(settings, field.name)
+        for field in dataclasses.fields(settings)
+        if field.name in parameters
+        and parameters[field.name].kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                            inspect.Parameter.KEYWORD_ONLY)
+    }
 
 
 def learning_rate(schedule, rate, steps):

@@ -167,3 +167,33 @@ def test_train_opens_each_file_once_up_front_and_counts_each_skip_once(good_and_
     train(config, extra_callbacks=[record])
     assert sorted(probed) == videos
     assert epoch_logs[0]["skipped_files"] == 3
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_short_videos_error_is_an_error_under_on_error_skip_with_or_without_validation(short_and_long, validate):
+    # One policy (`policies.action`) for the up-front check and the pipeline: a short video under
+    # short_videos="error" is an error; on_error="skip" is about unreadable files.
+    from keras_vidgen.data.errors import DataError
+
+    skipped = SkippedFiles()
+    dataset_options = dict(OPTIONS, shuffle=False, short_videos="error", on_error="skip",
+                           skipped=skipped, validate=validate)
+    with pytest.raises((DataError, tf.errors.OpError), match="short.avi"):
+        list(video_dataset(str(short_and_long), **dataset_options))
+    if not validate:
+        assert isinstance(skipped.error, DataError) and "short.avi" in str(skipped.error)
+
+
+def test_train_raises_the_typed_error_of_a_bad_file_met_while_training(tmp_path, broken_files):
+    from keras_vidgen.config import preset
+    from keras_vidgen.errors import VideoDecodeError
+    from keras_vidgen.train import train
+
+    (tmp_path / "data").mkdir()
+    write_video(tmp_path / "data" / "good.avi", numbered_frames(6), fourcc="MJPG")
+    shutil.copy(broken_files["text"], tmp_path / "data" / "text.mp4")
+    config = preset("tiny", logdir=str(tmp_path / "runs"), export_dir=None)
+    config = config.updated({"data.data": str(tmp_path / "data"), "data.validate": False})
+    with pytest.raises(VideoDecodeError, match="no decoder recognises it") as error:
+        train(config)
+    assert error.value.path.endswith("text.mp4") and "no decoder" in error.value.reason

@@ -98,3 +98,58 @@ def test_conditioning_works_for_other_architectures(arch, tmp_path):
     context = np.zeros((2, 1, SIZE, SIZE, 3), np.uint8)
     np.testing.assert_array_equal(restored.generate(2, seed=0, context=context),
                                   gan.generate(2, seed=0, context=context))
+
+
+@pytest.mark.slow
+def test_a_class_conditional_run_from_a_folder_tree_samples_by_class_name(tmp_path):
+    # The whole way of the class names: folder names -> the run's class_index.json -> the
+    # checkpoint -> the export -> `vidgen sample --label NAME`, and `vidgen export` again.
+    import glob
+    import os
+
+    from conftest import numbered_frames, write_video
+
+    from keras_vidgen import cli
+    from keras_vidgen.data import load_class_index
+    from keras_vidgen.sample import load_sampler
+
+    for name in ("circles", "squares"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        for index in range(2):
+            write_video(tmp_path / "data" / name / f"{index}.avi", numbered_frames(8), fourcc="MJPG")
+    code = cli.main([
+        "train", "--preset", "tiny", "--epochs", "1", "--steps-per-epoch", "2", "--seed", "0",
+        "--data", str(tmp_path / "data"), "--labels", "folder", "--num-classes", "2",
+        "--name", "cls", "--logdir", str(tmp_path / "runs"), "--export-dir", str(tmp_path / "exports"),
+    ])
+    assert code == 0
+    classes = {"circles": 0, "squares": 1}
+    (run_dir,) = glob.glob(str(tmp_path / "runs" / "cls-*"))
+    assert load_class_index(os.path.join(run_dir, "class_index.json")) == classes
+    checkpoint = os.path.join(run_dir, "checkpoint.keras")
+    assert keras.models.load_model(checkpoint).class_names == ["circles", "squares"]
+    export = tmp_path / "exports" / "cls" / "1"
+    assert load_class_index(export / "assets.extra" / "class_index.json") == classes
+
+    out = str(tmp_path / "squares.gif")
+    assert cli.main(["sample", str(tmp_path / "exports" / "cls"), "--label", "squares", "--num", "2",
+                     "--out", out]) == 0
+    assert os.path.exists(out)
+    sampler = load_sampler(str(tmp_path / "exports" / "cls"))
+    np.testing.assert_array_equal(sampler.from_seed(2, seed=1, label="squares"),
+                                  sampler.from_seed(2, seed=1, label=1))
+    assert load_sampler(checkpoint).class_names == ["circles", "squares"]
+
+    assert cli.main(["export", checkpoint, "--export-dir", str(tmp_path / "again"), "--name", "m"]) == 0
+    assert load_class_index(tmp_path / "again" / "m" / "1" / "assets.extra" / "class_index.json") == classes
+
+
+def test_old_exports_class_index_format_still_reads(tmp_path):
+    # Exports made before the run folder and the export shared one format wrote {"0": name}.
+    import json
+
+    from keras_vidgen.data import class_names, load_class_index
+
+    (tmp_path / "class_index.json").write_text(json.dumps({"0": "ball", "1": "box"}))
+    assert class_names(load_class_index(tmp_path / "class_index.json")) == ["ball", "box"]
+    assert class_names({"0": 0, "2": 2}) == ["0", "1", "2"]  # integer labels with a gap

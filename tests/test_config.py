@@ -36,3 +36,75 @@ def test_data_options_round_trip(tmp_path):
         config.data, fps=7.5, clips_per_video="all", labels="folder", on_error="skip", cache="memory"))
     config.save(tmp_path / "config.json")
     assert TrainConfig.load(tmp_path / "config.json") == config
+
+
+# --- One source of truth: choices from the registries, checks before anything runs -------------
+
+from keras_vidgen import choices, config as vidgen_config  # noqa: E402
+from keras_vidgen.errors import ConfigError  # noqa: E402
+
+
+def test_the_choices_are_the_registries_names():
+    from keras_vidgen import distribute, losses, models
+    from keras_vidgen.data import labels, policies, sampling, transforms
+    from keras_vidgen.layers.diff_augment import POLICIES as AUGMENTATIONS
+
+    assert tuple(models.ARCHITECTURES) == choices.ARCHITECTURES
+    assert set(losses.LOSSES) == set(choices.LOSSES)
+    assert distribute.STRATEGIES == choices.STRATEGIES
+    assert AUGMENTATIONS == choices.AUGMENTATIONS
+    assert labels.LABEL_SOURCES == choices.LABEL_SOURCES
+    assert policies.ON_ERROR_POLICIES == choices.ON_ERROR_POLICIES
+    assert sampling.CLIP_STARTS == choices.CLIP_STARTS
+    assert sampling.SHORT_VIDEO_POLICIES == choices.SHORT_VIDEO_POLICIES
+    assert transforms.CROPS == choices.CROPS
+
+
+def test_every_setting_has_help_from_its_docstring():
+    for path, _, _ in vidgen_config.settings_of():
+        assert vidgen_config.setting_help(path), path
+
+
+@pytest.mark.parametrize("settings, named", [
+    ({"model.arch": "dcgan"}, ["model.arch"]),
+    ({"loss": "hinj"}, ["loss"]),
+    ({"data.labels": "folders", "model.num_classes": 2}, ["data.labels"]),
+    ({"data.frames": 0}, ["data.frames"]),
+    ({"data.batch_size": -1}, ["data.batch_size"]),
+    ({"data.frames": 2.5}, ["data.frames"]),
+    ({"data.clips_per_video": "some"}, ["data.clips_per_video"]),
+    ({"model.ema_decay": 1.0}, ["model.ema_decay"]),
+    ({"augment": "color,zoom"}, ["augment"]),
+    ({"jit_compile": "sometimes"}, ["jit_compile"]),
+    ({"data.labels": "folder"}, ["data.labels", "model.num_classes"]),
+    ({"model.num_classes": 3}, ["model.num_classes", "data.labels"]),
+    ({"model.context_frames": 4}, ["model.context_frames", "data.frames"]),
+    ({"n_critic": 5, "strategy": "mirrored"}, ["n_critic", "strategy"]),
+])
+def test_check_names_the_settings_their_values_and_what_works(settings, named):
+    config = preset("tiny").updated(settings)  # tiny: 4 frames
+    with pytest.raises(ConfigError) as error:
+        config.check()
+    assert error.value.fields == named
+    message = str(error.value)
+    assert all(f"{path}=" in message for path in named), message
+    if "model.arch" in named:
+        assert "dvdgan" in message  # the choices
+
+
+def test_good_settings_pass_and_words_are_allowed():
+    config = preset("tiny").updated({
+        "data.clips_per_video": "all", "jit_compile": False, "data.labels": "folder",
+        "model.num_classes": 2, "model.context_frames": 3, "n_critic": 2, "model.ema_decay": 0.0,
+        "augment": "color, cutout", "data.fps": 8,
+    })
+    assert config.check() is config
+
+
+def test_preset_and_from_dict_errors_are_config_errors():
+    with pytest.raises(ConfigError, match="preset='huge' is not a preset"):
+        preset("huge")
+    with pytest.raises(ConfigError, match="epochs=0 must be at least 1"):
+        preset("tiny", epochs=0)
+    with pytest.raises(ConfigError, match="is not a setting"):
+        preset("tiny").updated({"optimizer.beta": 1})

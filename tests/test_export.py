@@ -220,7 +220,9 @@ def test_a_class_conditional_export_takes_labels_and_names_its_classes(make_gene
     generator = make_generator(label_classes=3)
     path = export_generator(Model(generator), str(tmp_path / "vidgen"), class_names=["ball", "box", "star"])
     with open(os.path.join(path, "assets.extra", "class_index.json")) as file:
-        assert json.load(file) == {"0": "ball", "1": "box", "2": "star"}
+        # One format for every class_index.json (issue #15): the run folder's `{name: index}`.
+        # Exports written before in `{"0": name}` still read (test_conditional.py).
+        assert json.load(file) == {"ball": 0, "box": 1, "star": 2}
     loaded = tf.saved_model.load(path)
     label = tf.constant([2, 0], tf.int32)
     out = loaded.signatures["generate_from_seed"](seed=tf.constant(1, tf.int64), num=tf.constant(2), label=label)

@@ -144,7 +144,7 @@ def test_cli_inspect_data_and_train_on_an_s3_glob(s3_bucket, tmp_path):
     assert "Classes:      2: Archery (2), Biking (3)" in report
     output = _run(
         [vidgen, "train", "--preset", "tiny", "--data", "s3://videos/ucf/*/*.avi", "--labels", "folder",
-         "--on-error", "skip", "--no-export", "--logdir", str(tmp_path / "runs"), "--epochs", "1"],
+         "--num-classes", "2", "--on-error", "skip", "--no-export", "--logdir", str(tmp_path / "runs"), "--epochs", "1"],
         s3_bucket, tmp_path,
     )
     assert "classes:" in output

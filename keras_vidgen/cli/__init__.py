@@ -1,16 +1,22 @@
 """`vidgen`: a thin command-line shell over `train()`, `export_generator()` and sampling.
 
 Flags become a `TrainConfig`; all work happens in importable functions that the tests call.
-`parser` declares the subcommands and their flags, `flags` turns `train`'s flags into a config,
-`commands` holds one handler per subcommand; `main` here runs one and reports its errors.
+`parser` declares the subcommands and their flags, `flags` derives `train`'s flags from the config
+dataclasses and turns them back into a config, `commands` holds one handler per subcommand; `main`
+here runs one and reports its errors. Nothing here imports TensorFlow until a command runs, so a
+bad flag is refused at once.
 """
 
 import os
 import sys
 
-from keras_vidgen.cli.flags import config_from_args
+from keras_vidgen.cli.flags import config_from_args, name_as_flag
 from keras_vidgen.cli.parser import build_parser
-from keras_vidgen.export import ExportError
+from keras_vidgen.errors import ConfigError, VidgenError
+
+# Errors of the user's making (a missing or existing file, a bad setting, file or model): one
+# line, no traceback. Anything else is a bug of the package and keeps its traceback.
+USER_ERRORS = (VidgenError, FileNotFoundError, FileExistsError)
 
 
 def main(argv=None):
@@ -22,27 +28,16 @@ def main(argv=None):
         return 2
     try:
         code = args.handler(args) or 0
-    except (FileNotFoundError, FileExistsError, ValueError, ExportError) as error:
+    except ConfigError as error:
+        # A usage error, like argparse's own: the settings named as the flags that set them.
+        print(f"vidgen {args.command}: error: {error.render(name_as_flag)}", file=sys.stderr)
+        code = 2
+    except USER_ERRORS as error:
         print(f"vidgen {args.command}: error: {error}", file=sys.stderr)
-        code = 1
-    except Exception as error:
-        message = _data_error(error)
-        if message is None:
-            raise
-        print(f"vidgen {args.command}: error: {message}", file=sys.stderr)
         code = 1
     if argv is None:
         _exit_if_s3_was_used(code)
     return code
-
-
-def _data_error(error):
-    """The clean message of a bad video met inside tf.data (see `data.pipeline`), else `None`."""
-    text = str(error)
-    marker = "assertion failed: ["
-    if not type(error).__module__.startswith("tensorflow") or marker not in text:
-        return None
-    return text.split(marker, 1)[1].split("]\n", 1)[0].rstrip("]")
 
 
 def _exit_if_s3_was_used(code):
@@ -52,6 +47,8 @@ def _exit_if_s3_was_used(code):
     finished `vidgen train --data s3://...` would end with "terminate called" and status 134. The
     command's work is done by now: flush and leave without running those destructors.
     """
+    if "keras_vidgen.data.filesystems" not in sys.modules:
+        return  # no data was read, so no file system plugin was loaded
     from keras_vidgen.data import filesystems
 
     if filesystems.s3_was_used():

@@ -1,18 +1,19 @@
 """The `vidgen` subcommands: each takes the parsed arguments, calls the importable functions that
 do the work and prints where the results went."""
 
-import dataclasses
 import os
 
 from keras_vidgen import config as vidgen_config
-from keras_vidgen.cli.flags import config_from_args
+from keras_vidgen.cli.flags import config_from_args, data_config_from_args
+from keras_vidgen.errors import ModelError
 
 
 def train(args):
     """`vidgen train`: trains from the flags' config and prints where everything was written."""
+    config = config_from_args(args).check()  # before TensorFlow loads: a bad flag fails fast
+
     from keras_vidgen.train import train as train_from_config
 
-    config = config_from_args(args)
     result = train_from_config(config)
     print(f"\nTrained for {result.seconds:.0f} s on {result.data_path}")
     if result.run_dir is None:
@@ -58,11 +59,12 @@ def _conditions(args, sampler):
     """The `label` and `context` sampling arguments; a context file becomes uint8 frames."""
     context = None
     if args.context is not None:
+        from keras_vidgen import signatures
         from keras_vidgen.data.pipeline import load_clip
 
-        spec = sampler.conditions.get("context")
+        spec = sampler.conditions.get(signatures.CONTEXT)
         if spec is None:
-            raise ValueError(f"--context was given, but {sampler.source} is not frame-conditional.")
+            raise ModelError(f"--context was given, but {sampler.source} is not frame-conditional.")
         frames, size = int(spec.shape[1]), int(spec.shape[2])
         context = load_clip(args.context, frames=frames, size=size)
     return dict(label=args.label, context=context)
@@ -80,6 +82,7 @@ def export(args):
     # A checkpoint from `vidgen train` sits in its run folder beside the run's config.json.
     run_config = os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), "config.json")
     config = vidgen_config.TrainConfig.load(run_config) if os.path.exists(run_config) else None
+    # The checkpoint's VideoGAN carries its class names, which export_generator writes.
     path = export_generator(
         model, os.path.join(args.export_dir, args.name), version=args.version,
         overwrite=args.overwrite, config=config,
@@ -135,14 +138,7 @@ def inspect_data(args):
     """`vidgen inspect-data`: prints what the pipeline would see; exit code 1 if no video decodes."""
     from keras_vidgen.data import report as data_report
 
-    settings = dataclasses.replace(
-        vidgen_config.DataConfig(),
-        **{
-            field: getattr(args, field)
-            for field in data_report.SETTINGS
-            if getattr(args, field) is not None
-        },
-    )
+    settings = data_config_from_args(args)
     report = data_report.inspect_data(args.data, settings, count_frames=args.count_frames)
     print(report.text)
     return 0 if report.readable else 1

@@ -1,78 +1,78 @@
-"""`vidgen train`'s flags -> a `TrainConfig`: a preset or a config file, then every flag given."""
+"""`vidgen train`'s (and `inspect-data`'s) flags, derived from the config dataclasses' fields.
 
-import dataclasses
+Each setting of `keras_vidgen.config` becomes one flag (`data.frames` -> `--frames`): its type,
+choices and help come from the field, so a new setting needs no edit here. Unset flags are left
+out of the parsed arguments entirely, so the preset's (or config file's) value stays.
+"""
+
+import argparse
 
 from keras_vidgen import config as vidgen_config
 
-# Flag -> (config section or None for top level, field name).
-_TRAIN_FLAGS = {
-    "data": ("data", "data"),
-    "frames": ("data", "frames"),
-    "size": ("data", "size"),
-    "batch_size": ("data", "batch_size"),
-    "stride": ("data", "stride"),
-    "fps": ("data", "fps"),
-    "clips_per_video": ("data", "clips_per_video"),
-    "clip_starts": ("data", "clip_starts"),
-    "crop": ("data", "crop"),
-    "flip": ("data", "flip"),
-    "grayscale": ("data", "grayscale"),
-    "labels": ("data", "labels"),
-    "short_videos": ("data", "short_videos"),
-    "on_error": ("data", "on_error"),
-    "cache": ("data", "cache"),
-    "arch": ("model", "arch"),
-    "latent_dim": ("model", "latent_dim"),
-    "g_filters": ("model", "g_filters"),
-    "d_filters": ("model", "d_filters"),
-    "spectral_norm": ("model", "spectral_norm"),
-    "ema_decay": ("model", "ema_decay"),
-    "num_classes": ("model", "num_classes"),
-    "context_frames": ("model", "context_frames"),
-    "n_critic": (None, "n_critic"),
-    "gp_weight": (None, "gp_weight"),
-    "r1_gamma": (None, "r1_gamma"),
-    "r1_interval": (None, "r1_interval"),
-    "augment": (None, "augment"),
-    "recon_weight": (None, "recon_weight"),
-    "backup_dir": (None, "backup_dir"),
-    "backup_every": (None, "backup_every"),
-    "name": (None, "name"),
-    "loss": (None, "loss"),
-    "g_lr": (None, "g_learning_rate"),
-    "d_lr": (None, "d_learning_rate"),
-    "lr_schedule": (None, "lr_schedule"),
-    "epochs": (None, "epochs"),
-    "steps_per_epoch": (None, "steps_per_epoch"),
-    "max_minutes": (None, "max_minutes"),
-    "strategy": (None, "strategy"),
-    "mixed_precision": (None, "mixed_precision"),
-    "jit_compile": (None, "jit_compile"),
-    "seed": (None, "seed"),
-    "logdir": (None, "logdir"),
-    "export_dir": (None, "export_dir"),
-    "num_samples": (None, "num_samples"),
-}
+def add_setting_flags(parser, paths=None):
+    """Adds one flag per setting (or per setting in `paths`) to an argparse parser."""
+    for path, field, hint in vidgen_config.settings_of():
+        if paths is not None and path not in paths:
+            continue
+        meta, kind = field.metadata, vidgen_config.value_type(hint)
+        options = dict(dest=path, default=argparse.SUPPRESS,
+                       help=vidgen_config.setting_help(path).replace("%", "%%") or None)
+        if kind is bool and meta.get("parse") is None:
+            options["action"] = argparse.BooleanOptionalAction
+        else:
+            options["type"] = meta.get("parse") or kind
+            if meta.get("choices") is not None:
+                options["choices"] = meta["choices"]
+            else:
+                options["metavar"] = _metavar(field.name, kind, meta.get("words", ()))
+        parser.add_argument(flag_of(path), **options)
+        if meta.get("off_flag"):
+            parser.add_argument("--" + meta["off_flag"], dest=path, action="store_const",
+                                const=None, default=argparse.SUPPRESS,
+                                help=f"sets {field.name} to None (off)")
+
+
+def flag_of(path):
+    """The flag of a setting's dotted path: `data.frames` -> `--frames`, `g_learning_rate` -> `--g-lr`."""
+    fields = {setting: field for setting, field, _ in vidgen_config.settings_of()}
+    field = fields.get(path)
+    name = (field.metadata.get("flag") if field is not None else None) or path.rpartition(".")[2]
+    return "--" + name.replace("_", "-")
+
+
+def name_as_flag(path, value):
+    """A setting as the command line spells it, for error messages: `--frames 0`."""
+    if value is None:
+        return flag_of(path)
+    if isinstance(value, bool):
+        return flag_of(path) if value else "--no-" + flag_of(path)[2:]
+    return f"{flag_of(path)} {value}"
 
 
 def config_from_args(args):
-    """Builds the `TrainConfig` of `vidgen train`: a preset or a config file, then the flags."""
-    if args.config:
+    """Builds the `TrainConfig` of `vidgen train`: a preset or a config file, then the flags given.
+
+    `TrainConfig.check()` (which `vidgen train` calls at once, and `train()` first thing) then
+    tells whether the settings work together.
+    """
+    if getattr(args, "config", None):
         config = vidgen_config.TrainConfig.load(args.config)
     else:
-        config = vidgen_config.preset(args.preset)
-    sections = {"data": {}, "model": {}, None: {}}
-    for flag, (section, field) in _TRAIN_FLAGS.items():
-        value = getattr(args, flag)
-        if value is not None:
-            sections[section][field] = value
-    if args.no_export:
-        sections[None]["export_dir"] = None
-    if args.no_validate:
-        sections["data"]["validate"] = False
-    return dataclasses.replace(
-        config,
-        data=dataclasses.replace(config.data, **sections["data"]),
-        model=dataclasses.replace(config.model, **sections["model"]),
-        **sections[None],
-    )
+        config = vidgen_config.preset(getattr(args, "preset", vidgen_config.MAIN_JOB_PRESET))
+    paths = {path for path, _, _ in vidgen_config.settings_of()}
+    given = {key: value for key, value in vars(args).items() if key in paths}
+    return config.updated(given)
+
+
+def data_config_from_args(args):
+    """The `DataConfig` of the data flags given (defaults for the rest), checked."""
+    given = {key.partition(".")[2]: value for key, value in vars(args).items()
+             if key.startswith("data.")}
+    return vidgen_config.DataConfig(**given).check_fields("data.")
+
+
+def _metavar(name, kind, words):
+    """`FRAMES`; or the values themselves where a setting takes words: `N|all`, `on|off|auto`."""
+    if not words:
+        return name.upper()
+    return "|".join([{bool: "on|off", int: "N"}.get(kind, name.upper()), *words])

@@ -1,12 +1,19 @@
 """The `vidgen` argument parser: one subcommand per handler in `keras_vidgen.cli.commands`.
 
-Unset `train` flags stay `None`, so `config_from_args` keeps the preset's (or config file's) values.
+`train`'s flags are derived from the config dataclasses (`flags.add_setting_flags`); unset ones are
+absent from the parsed arguments, so `config_from_args` keeps the preset's (or config file's) values.
 """
 
 import argparse
 
 from keras_vidgen import config as vidgen_config
-from keras_vidgen.cli import commands
+from keras_vidgen.cli import commands, flags
+
+# DataConfig fields that change what `vidgen inspect-data` reports.
+INSPECT_SETTINGS = (
+    "frames", "stride", "fps", "clips_per_video", "clip_starts", "crop", "flip", "grayscale",
+    "labels", "short_videos", "on_error",
+)
 
 
 def build_parser():
@@ -30,71 +37,14 @@ def _add_train(subcommands):
     train = subcommands.add_parser(
         "train",
         help="Train a video GAN (built-in moving shapes unless --data is given).",
-        description="Flags override the preset (or --config); unset flags keep its values.",
+        description="Flags override the preset (or --config); unset flags keep its values. "
+        "Every setting of keras_vidgen.config.TrainConfig is a flag.",
     )
     train.add_argument("--preset", default=vidgen_config.MAIN_JOB_PRESET,
                        choices=sorted(vidgen_config.PRESETS))
     train.add_argument("--config", help="a config.json from an earlier run (instead of --preset)")
-    train.add_argument(
-        "--data", help="glob, folder, file or manifest of videos; local or s3://, gs://, ..."
-    )
-    _add_data_flags(train)
-    for flag in ("size", "batch_size", "latent_dim", "g_filters", "d_filters",
-                 "epochs", "steps_per_epoch", "seed", "num_samples"):
-        train.add_argument("--" + flag.replace("_", "-"), type=int)
-    train.add_argument("--cache", help="decoded-clip cache: 'memory' or a folder")
-    train.add_argument("--no-validate", action="store_true",
-                       help="do not open every file before training (huge remote collections)")
-    train.add_argument("--arch", help="architecture: dcgan3d, vgan, tgan, mocogan or dvdgan")
-    train.add_argument("--loss", choices=["hinge", "bce", "wgan-gp", "lsgan"])
-    _add_method_flags(train)
-    train.add_argument("--max-minutes", type=float, help="stop training after this wall time")
-    train.add_argument("--strategy", choices=["default", "mirrored", "multiworker"],
-                       help="tf.distribute strategy (multiworker reads TF_CONFIG)")
-    train.add_argument("--mixed-precision", choices=["mixed_bfloat16", "mixed_float16"],
-                       help="compute in 16 bits (float16 on GPU, bfloat16 on CPU/TPU)")
-    train.add_argument("--jit-compile", type=_on_off, help="force XLA on or off (default: Keras's auto)")
-    train.add_argument("--g-lr", type=float, help="generator learning rate")
-    train.add_argument("--d-lr", type=float, help="discriminator learning rate")
-    train.add_argument("--lr-schedule", choices=vidgen_config.LR_SCHEDULES,
-                       help="constant, or cosine: both rates fall to zero over the epochs")
-    train.add_argument("--name", help="run and export name")
-    train.add_argument("--logdir", help="folder of run folders (default runs)")
-    train.add_argument("--export-dir", help="SavedModel base folder (default saved_models)")
-    train.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
+    flags.add_setting_flags(train)
     train.set_defaults(handler=commands.train)
-
-
-def _add_data_flags(command):
-    """Clip sampling and bad-file flags shared by `train` and `inspect-data` (defaults: the config's)."""
-    from keras_vidgen.data import policies, sampling, transforms
-
-    command.add_argument("--frames", type=int, help="frames per clip")
-    command.add_argument("--stride", type=int, help="take every N-th frame (after --fps)")
-    command.add_argument("--fps", type=float, help="resample videos to this frame rate")
-    command.add_argument("--clips-per-video", type=_clips_per_video, help="an integer, or 'all'")
-    command.add_argument("--clip-starts", choices=sampling.CLIP_STARTS)
-    command.add_argument("--crop", choices=transforms.CROPS)
-    command.add_argument("--flip", action="store_true", default=None, help="random horizontal flips")
-    command.add_argument("--grayscale", action="store_true", default=None, help="1 channel")
-    command.add_argument("--labels", choices=["folder", "manifest", "auto"],
-                         help="class labels from parent folders or the manifest")
-    command.add_argument("--short-videos", choices=sampling.SHORT_VIDEO_POLICIES)
-    command.add_argument("--on-error", choices=policies.ON_ERROR_POLICIES)
-
-
-def _add_method_flags(train):
-    for flag in ("n_critic", "r1_interval", "num_classes", "context_frames", "backup_every"):
-        train.add_argument("--" + flag.replace("_", "-"), type=int)
-    for flag in ("gp_weight", "r1_gamma", "recon_weight"):
-        train.add_argument("--" + flag.replace("_", "-"), type=float)
-    train.add_argument("--ema-decay", type=float,
-                       help="EMA of the generator for samples and export, e.g. 0.999 for long runs "
-                       "(default off; 0 turns it off)")
-    train.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
-                       help="spectrally normalise the discriminator (default: on)")
-    train.add_argument("--augment", help='DiffAugment policy, e.g. "color,translation,cutout"')
-    train.add_argument("--backup-dir", help="back up every --backup-every steps; rerun to resume")
 
 
 def _add_sample(subcommands):
@@ -175,7 +125,7 @@ def _add_inspect_data(subcommands):
         help="Show what the data pipeline would see: videos, durations, fps, sizes, bad files.",
     )
     inspect.add_argument("data", nargs="+", help="globs, folders, files or manifests")
-    _add_data_flags(inspect)
+    flags.add_setting_flags(inspect, paths=[f"data.{name}" for name in INSPECT_SETTINGS])
     inspect.add_argument("--count-frames", action="store_true",
                          help="decode every video to count its frames (exact, slower)")
     inspect.set_defaults(handler=commands.inspect_data)
@@ -192,14 +142,3 @@ def _add_doctor(subcommands):
                         help="the preset whose training step is timed (default: the main job's)")
     doctor.set_defaults(handler=commands.doctor)
 
-
-def _on_off(text):
-    if text.lower() in ("on", "true", "1", "yes"):
-        return True
-    if text.lower() in ("off", "false", "0", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
-
-
-def _clips_per_video(text):
-    return text if text == "all" else int(text)

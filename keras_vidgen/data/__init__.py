@@ -1,8 +1,8 @@
 """The input side: videos (local or remote) -> decoded, sampled, transformed clips -> `tf.data`."""
 
-from keras_vidgen.data.errors import ShortVideoError, VideoDecodeError
+from keras_vidgen.data.errors import DataError, ShortVideoError, VideoDecodeError
 from keras_vidgen.data.labels import (
-    CLASS_INDEX_FILE, attach_labels, load_class_index, save_class_index,
+    CLASS_INDEX_FILE, attach_labels, class_names, load_class_index, save_class_index,
 )
 from keras_vidgen.data.manifest import read_video_manifest
 from keras_vidgen.data.pipeline import load_clip, usable_videos, video_dataset
@@ -16,6 +16,7 @@ from keras_vidgen.data.transforms import FrameSpec
 __all__ = [
     "CLASS_INDEX_FILE",
     "ClipSpec",
+    "DataError",
     "FrameSpec",
     "ShortVideoError",
     "SkippedFiles",
@@ -24,6 +25,7 @@ __all__ = [
     "VideoInfo",
     "attach_labels",
     "cached_moving_shapes",
+    "class_names",
     "list_video_files",
     "list_videos",
     "load_class_index",

@@ -1,14 +1,5 @@
-"""The errors of the input side; each names the file and the reason."""
+"""The errors of the input side; each names the file and the reason (see `keras_vidgen.errors`)."""
 
+from keras_vidgen.errors import DataError, ShortVideoError, VideoDecodeError
 
-class VideoDecodeError(ValueError):
-    """A video file could not be read or decoded; the message names the file and the reason."""
-
-    def __init__(self, path, reason):
-        super().__init__(f"Cannot decode video {path!r}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
-class ShortVideoError(VideoDecodeError):
-    """A video holds fewer frames than one clip (policies short_videos="skip" and "error")."""
+__all__ = ["DataError", "ShortVideoError", "VideoDecodeError"]

@@ -12,6 +12,8 @@ import re
 
 import tensorflow as tf
 
+from keras_vidgen.errors import DataError
+
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _TENSORFLOW_IO_SCHEMES = ("s3", "http", "https", "hdfs", "az", "viewfs", "har")
 _SCHEMES_USED = set()
@@ -59,7 +61,7 @@ def check_scheme_available(path):
         )
     else:
         hint = "No TensorFlow file-system plugin provides this scheme."
-    raise ValueError(
+    raise DataError(
         f"Cannot open {path!r}: scheme {scheme!r} is not registered with tf.io.gfile. {hint} "
         f"Registered schemes: {sorted(s for s in registered_schemes() if s)}."
     )

@@ -1,16 +1,19 @@
 """Class labels: from parent folder names (`class/clip.avi` trees) or from a manifest.
 
 Class names are sorted and numbered from 0, so the same collection always gives the same map;
-`train()` saves it as `class_index.json` in the run folder. Integer labels in a manifest are used
-as they are.
+integer labels in a manifest are used as they are. The class names then travel with the run as
+one list in index order: `train()` saves them as `class_index.json` in the run folder, the
+`VideoGAN` keeps them in its config (so its `.keras` checkpoint has them), and the export writes
+them as `class_index.json` again, in the same `{"name": index}` format, for `vidgen sample --label
+NAME` and REST clients.
 """
 
 import dataclasses
 import json
 
+from keras_vidgen.choices import LABEL_SOURCES
 from keras_vidgen.data import sources
-
-LABEL_SOURCES = ("folder", "manifest", "auto")
+from keras_vidgen.errors import ConfigError, DataError
 CLASS_INDEX_FILE = "class_index.json"
 
 
@@ -27,11 +30,12 @@ def attach_labels(entries, labels="auto"):
         to index (`{"Basketball": 0, "Biking": 1, ...}`).
 
     Raises:
-        ValueError: an unknown `labels`, or a manifest entry without a label; the message names
-            the file.
+        ConfigError: an unknown `labels`.
+        DataError: a manifest entry without a label; the message names the file.
     """
     if labels not in LABEL_SOURCES:
-        raise ValueError(f"Unknown labels={labels!r}; choose one of {LABEL_SOURCES}.")
+        raise ConfigError(f"{{0}} is not a choice; choose one of {list(LABEL_SOURCES)}",
+                          ("data.labels", labels))
     if labels == "auto":
         labels = "manifest" if any(entry.label is not None for entry in entries) else "folder"
     if labels == "folder":
@@ -39,7 +43,7 @@ def attach_labels(entries, labels="auto"):
     else:
         missing = [entry.path for entry in entries if entry.label is None]
         if missing:
-            raise ValueError(
+            raise DataError(
                 f"{len(missing)} manifest entries have no label, e.g. {missing[0]!r}: give every "
                 "row a label, or use labels='folder'."
             )
@@ -66,8 +70,26 @@ def _is_integer(value):
     return isinstance(value, str) and value.strip().lstrip("-").isdigit()
 
 
+def class_names(class_index):
+    """The class names in index order, from a `{name: index}` map (or the names themselves).
+
+    An index that no class has (integer labels with gaps) is named by itself.
+
+    Example:
+        >>> class_names({"Biking": 1, "Archery": 0})
+        ['Archery', 'Biking']
+    """
+    if not isinstance(class_index, dict):
+        return [str(name) for name in class_index]
+    names = {index: str(name) for name, index in class_index.items()}
+    return [names.get(index, str(index)) for index in range(max(names, default=-1) + 1)]
+
+
 def save_class_index(path, class_index):
-    """Writes the class map as JSON (`{"name": index}`), sorted by index."""
+    """Writes `class_index.json`: `{"name": index}` in index order, from a map or a list of names
+    in index order. The run folder and the export both hold this one format."""
+    if not isinstance(class_index, dict):
+        class_index = {name: index for index, name in enumerate(class_index)}
     ordered = dict(sorted(class_index.items(), key=lambda item: item[1]))
     with open(path, "w") as file:
         json.dump(ordered, file, indent=2)
@@ -76,6 +98,13 @@ def save_class_index(path, class_index):
 
 
 def load_class_index(path):
-    """Reads a map written by `save_class_index`."""
+    """Reads a map written by `save_class_index`: `{"name": index}`.
+
+    Exports made before the format was shared wrote `{"index": "name"}`; those read the same.
+    """
     with open(path) as file:
-        return json.load(file)
+        index = json.load(file)
+    if index and all(isinstance(value, str) for value in index.values()):
+        return {name: int(key) for key, name in index.items()}
+    return index
+

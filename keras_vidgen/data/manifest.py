@@ -24,6 +24,7 @@ import posixpath
 import tensorflow as tf
 
 from keras_vidgen.data import filesystems, sources
+from keras_vidgen.errors import DataError
 
 _PATH_KEYS = ("path", "file")
 _START_KEYS = ("start", "start_time", "time_start")
@@ -41,7 +42,7 @@ def read_video_manifest(manifest_path):
 
     Raises:
         FileNotFoundError: the manifest does not exist.
-        ValueError: a row has no path, a bad time, or the file is not valid CSV/JSON lines;
+        DataError: a row has no path, a bad time, or the file is not valid CSV/JSON lines;
             the message names the manifest and the line.
     """
     if not tf.io.gfile.exists(manifest_path):
@@ -70,9 +71,9 @@ def _json_rows(text, manifest_path):
         try:
             row = json.loads(raw)
         except json.JSONDecodeError as error:
-            raise ValueError(f"Manifest {manifest_path!r} line {line} is not JSON: {error}") from None
+            raise DataError(f"Manifest {manifest_path!r} line {line} is not JSON: {error}") from None
         if not isinstance(row, dict):
-            raise ValueError(f"Manifest {manifest_path!r} line {line} is not a JSON object.")
+            raise DataError(f"Manifest {manifest_path!r} line {line} is not a JSON object.")
         rows.append((line, row))
     return rows
 
@@ -81,7 +82,7 @@ def _entry(row, line, base, manifest_path):
     where = f"manifest {manifest_path!r} line {line}"
     path = next((str(row[key]).strip() for key in _PATH_KEYS if row.get(key) not in (None, "")), None)
     if path is None:
-        raise ValueError(f"{where} has no `path` (columns: path, label, start, end).")
+        raise DataError(f"{where} has no `path` (columns: path, label, start, end).")
     if not filesystems.scheme_of(path) and not posixpath.isabs(path):
         path = posixpath.join(base, path) if base else path
     label = row.get("label")
@@ -89,7 +90,7 @@ def _entry(row, line, base, manifest_path):
         label = label.strip() or None
     start, end = _time(row, _START_KEYS, where), _time(row, _END_KEYS, where)
     if start is not None and end is not None and end <= start:
-        raise ValueError(f"{where}: end {end} is not after start {start}.")
+        raise DataError(f"{where}: end {end} is not after start {start}.")
     if not path.endswith("/") and not path.lower().endswith(sources.VIDEO_EXTENSIONS):
         if tf.io.gfile.isdir(path):
             path += "/"  # a folder of frame images
@@ -111,9 +112,9 @@ def _seconds(value, where, name):
     try:
         seconds = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: {name} {value!r} is not a number of seconds.") from None
+        raise DataError(f"{where}: {name} {value!r} is not a number of seconds.") from None
     if seconds < 0:
-        raise ValueError(f"{where}: {name} {seconds} is negative.")
+        raise DataError(f"{where}: {name} {seconds} is negative.")
     return seconds
 
 

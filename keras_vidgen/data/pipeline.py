@@ -17,7 +17,7 @@ import tensorflow as tf
 from keras_vidgen import media
 
 from keras_vidgen.data import decode, labels as vidgen_labels, policies, probe, sources
-from keras_vidgen.data.errors import ShortVideoError
+from keras_vidgen.data.errors import DataError, ShortVideoError, VideoDecodeError
 from keras_vidgen.data.sampling import ClipSpec
 from keras_vidgen.data.transforms import FrameSpec
 
@@ -56,7 +56,8 @@ def video_dataset(
         flip: random horizontal flips (the same for every frame of a clip).
         grayscale: 1 channel instead of RGB.
         labels: `None` for clips only; "folder", "manifest", "auto" (or `True`) for
-            `(clips, labels)` batches of int32 class indices (see `data.labels`).
+            `(clips, labels)` batches of int32 class indices (see `data.labels`; `VideoEntry`
+            records with integer labels keep them).
         short_videos: "loop", "pad", "skip" or "error" for videos shorter than one clip.
         on_error: "raise" (an error naming the file and reason) or "skip" (log it once, count it
             in `skipped`, go on) for unreadable files.
@@ -90,7 +91,8 @@ def video_dataset(
     frame_spec = FrameSpec(size, crop or ("random" if random_crop else "center"), flip, grayscale)
     skipped = skipped if skipped is not None else policies.SkippedFiles()
     entries = _entries(paths)
-    if labels:
+    if labels and not all(isinstance(entry.label, int) for entry in entries):
+        # (Entries that carry class indices already, e.g. from `attach_labels`, keep them.)
         entries, _ = vidgen_labels.attach_labels(entries, "auto" if labels is True else labels)
     entries = entries[shard_index::num_shards]
     if validate:
@@ -246,35 +248,37 @@ def _clip_loader(clip_spec, frame_spec, on_error, skipped, num_files, randomize)
         rng = np.random.default_rng(int(element_seed) & 0x7FFFFFFFFFFFFFFF) if randomize else None
         try:
             clips = decode.decode_clips(entry, clip_spec, frame_spec, rng)
-        except ShortVideoError as error:
-            if clip_spec.short_videos != "skip" and on_error == "raise":
-                return empty, str(error).encode()
-            return _skip(path, error.reason)
         except Exception as error:  # noqa: BLE001 -- under "skip" nothing may end a long run
-            message = getattr(error, "reason", None) or f"{type(error).__name__}: {error}"
-            if on_error == "raise":
-                return empty, f"Cannot decode video {path!r}: {message}".encode()
-            return _skip(path, message)
+            if not isinstance(error, VideoDecodeError):
+                error = VideoDecodeError(path, f"{type(error).__name__}: {error}")
+            short = isinstance(error, ShortVideoError)
+            if policies.action(short, clip_spec.short_videos, on_error) == "raise":
+                return _fail(error)
+            return _skip(path, error)
         skipped.record_success()
         return clips, b""
 
-    def _skip(path, reason):
-        in_a_row = skipped.record(path, reason)
+    def _skip(path, error):
+        in_a_row = skipped.record(path, error.reason)
         # With one good file left, failures in a row stay below two passes' worth; beyond that
         # every file is failing (storage gone), and "skip" would spin forever: stop instead.
         if in_a_row >= 2 * num_files:
-            return empty, (
-                f"Every video failed {in_a_row} times in a row (storage gone?); the last: "
-                f"{path!r}: {reason}"
-            ).encode()
+            return _fail(DataError(
+                f"Every video failed {in_a_row} times in a row (storage gone?); the last: {error}"
+            ))
         return empty, b""
+
+    def _fail(error):
+        skipped.fail(error)
+        return empty, str(error).encode()
 
     def load(columns, element_seed):
         path, label, start, end = columns
         clips, message = tf.numpy_function(
             load_numpy, [path, start, end, element_seed], [tf.uint8, tf.string], stateful=False
         )
-        # A clean error naming the file, instead of a Python traceback from inside tf.data.
+        # Stops the pipeline with the error's message (`skipped.raise_recorded()` turns it back
+        # into the typed error), instead of a Python traceback from inside tf.data.
         with tf.control_dependencies([tf.debugging.Assert(tf.equal(message, ""), [message])]):
             clips = tf.identity(clips)
         clips = tf.ensure_shape(clips, [None, *empty.shape[1:]])

@@ -4,13 +4,15 @@
 the file's clip, logs the file once (logger `keras_vidgen.data`) and counts it in a
 `SkippedFiles`, which a Keras callback (`keras_vidgen.callbacks.SkippedFilesLogger`) reports and
 resets at the end of every epoch. Short videos follow their own policy (`short_videos`), and
-short_videos="skip" counts them here too.
+short_videos="skip" counts them here too. `action` decides, for the up-front validation
+(`probe.usable_entries`) and for files met while training (`pipeline`) alike.
 """
 
+import contextlib
 import logging
 import threading
 
-ON_ERROR_POLICIES = ("raise", "skip")
+from keras_vidgen.choices import ON_ERROR_POLICIES
 
 logger = logging.getLogger("keras_vidgen.data")
 
@@ -20,11 +22,27 @@ def check_on_error(on_error):
         raise ValueError(f"Unknown on_error={on_error!r}; choose one of {ON_ERROR_POLICIES}.")
 
 
+def action(short, short_videos, on_error):
+    """What becomes of a video that cannot give a clip as asked: "keep", "skip" or "raise".
+
+    Args:
+        short: it decodes but holds fewer frames than one clip (else: it cannot be read at all).
+        short_videos: "loop" and "pad" keep a short video, "skip" skips it, "error" raises (even
+            under on_error="skip", which is about unreadable files).
+        on_error: "raise" or "skip" an unreadable file.
+    """
+    if short:
+        return {"skip": "skip", "error": "raise"}.get(short_videos, "keep")
+    return on_error
+
+
 class SkippedFiles:
-    """A thread-safe tally of skipped files: each logged once, counted every time.
+    """A thread-safe tally of skipped files: each logged once, counted every time; and the error
+    that stopped a pipeline, if one did.
 
     Attributes:
         reasons: path -> the reason it was first skipped, over the whole run.
+        error: the `DataError` (e.g. a `VideoDecodeError`) that stopped the pipeline, or `None`.
 
     Example:
         >>> skipped = SkippedFiles()
@@ -37,6 +55,24 @@ class SkippedFiles:
         self.reasons = {}
         self._since_reset = 0
         self._in_a_row = 0
+        self.error = None
+
+    def fail(self, error):
+        """Records the error that stops the pipeline (inside tf.data it can only stop it with a
+        message; `raise_recorded` raises this typed error where the data is read)."""
+        with self._lock:
+            self.error = self.error or error
+
+    @contextlib.contextmanager
+    def raise_recorded(self):
+        """Turns tf.data's failure after `fail()` back into the recorded error, e.g.
+        `VideoDecodeError` naming the file and the reason."""
+        try:
+            yield
+        except Exception as error:  # a tf.errors.OpError from the iterator (or Keras's wrapper)
+            if self.error is None:
+                raise
+            raise self.error from error
 
     def record(self, path, reason):
         """Counts one skipped clip of `path`; logs the file the first time only.

@@ -11,8 +11,8 @@ import concurrent.futures
 import dataclasses
 from typing import Optional
 
-from keras_vidgen.data import readers
-from keras_vidgen.data.errors import VideoDecodeError
+from keras_vidgen.data import policies, readers
+from keras_vidgen.data.errors import DataError, VideoDecodeError
 
 # Probing is mostly waiting on I/O (remote reads) or on OpenCV, which releases the GIL.
 _WORKERS = 8
@@ -104,28 +104,29 @@ def usable_entries(entries, infos, clip_spec, on_error, skipped):
         The entries to train on.
 
     Raises:
-        ValueError: bad files under on_error="raise", or short videos under
+        DataError: bad files under on_error="raise", or short videos under
             short_videos="error"; the message lists the files and reasons.
     """
     kept, problems = [], []
     for entry, info in zip(entries, infos):
-        if info.error is None and not info.short:
+        fate = "keep"
+        if info.error is not None or info.short:
+            fate = policies.action(info.error is None, clip_spec.short_videos, on_error)
+        if fate == "keep":
             kept.append(entry)
-        elif info.error is None and clip_spec.short_videos in ("loop", "pad"):
-            kept.append(entry)
-        elif (info.short and clip_spec.short_videos == "skip") or (info.error and on_error == "skip"):
+        elif fate == "skip":
             skipped.record(info.path, reason_of(info, clip_spec))
         else:
             problems.append(f"  {info.path}: {reason_of(info, clip_spec)}")
     if problems:
-        raise ValueError(
+        raise DataError(
             f"{len(problems)} of {len(entries)} videos cannot be used:\n" + "\n".join(problems[:20])
             + ("\n  ..." if len(problems) > 20 else "")
             + "\nFix or remove them, or pass on_error='skip' (and short_videos='skip' or 'loop' "
             "for short videos) to train without them."
         )
     if not kept:
-        raise ValueError(
+        raise DataError(
             f"All {len(entries)} videos were skipped; the first: {entries[0].path}: "
             f"{reason_of(infos[0], clip_spec)}."
         )

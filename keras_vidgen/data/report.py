@@ -7,13 +7,6 @@ from keras_vidgen.data import labels as vidgen_labels
 from keras_vidgen.data import probe, sources
 from keras_vidgen.data.sampling import ClipSpec
 
-# DataConfig fields that change what inspect-data reports.
-SETTINGS = (
-    "frames", "stride", "fps", "clips_per_video", "clip_starts", "crop", "flip", "grayscale",
-    "labels", "short_videos", "on_error",
-)
-
-
 @dataclasses.dataclass
 class DataReport:
     """The result of `inspect_data`.

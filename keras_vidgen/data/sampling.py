@@ -10,8 +10,7 @@ import dataclasses
 import math
 from typing import Optional, Union
 
-CLIP_STARTS = ("random", "even")
-SHORT_VIDEO_POLICIES = ("loop", "pad", "skip", "error")
+from keras_vidgen.choices import CLIP_STARTS, SHORT_VIDEO_POLICIES  # noqa: F401 -- re-exported
 
 
 class TooShortError(ValueError):

@@ -15,6 +15,7 @@ from typing import Optional
 import tensorflow as tf
 
 from keras_vidgen.data import filesystems
+from keras_vidgen.errors import DataError
 
 VIDEO_EXTENSIONS = (
     ".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".ogv", ".wmv", ".flv",
@@ -105,11 +106,11 @@ def _resolve_one(item):
     no_listing = filesystems.scheme_of(item) in _NO_LISTING_SCHEMES
     if any(character in item for character in _GLOB_CHARACTERS):
         if no_listing:
-            raise ValueError(_no_listing_message(item, "a glob"))
+            raise DataError(_no_listing_message(item, "a glob"))
         return _expand_glob(item)
     if no_listing:
         if item.endswith("/"):
-            raise ValueError(_no_listing_message(item, "a folder"))
+            raise DataError(_no_listing_message(item, "a folder"))
         return [VideoEntry(item)]  # Existence is checked when the file is read or validated.
     if not tf.io.gfile.exists(item):
         raise FileNotFoundError(f"Video path {item!r} does not exist.")

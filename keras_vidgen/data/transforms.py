@@ -10,7 +10,7 @@ import dataclasses
 import cv2
 import numpy as np
 
-CROPS = ("center", "random", "none")
+from keras_vidgen.choices import CROPS
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ the videos, which is what lets the generator learn through the augmented discrim
 
 import tensorflow as tf
 
-POLICIES = ("color", "translation", "cutout")
+from keras_vidgen.choices import AUGMENTATIONS as POLICIES
 
 
 def diff_augment(videos, seed, policy="color,translation,cutout"):

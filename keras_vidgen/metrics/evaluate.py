@@ -3,6 +3,7 @@
 import numpy as np
 
 from keras_vidgen.data import list_video_files, load_clip
+from keras_vidgen.errors import ModelError
 from keras_vidgen.metrics.distances import frechet_distance, kernel_distance
 
 
@@ -38,7 +39,7 @@ def evaluate(generated, real, extractor, kvd_subsets=10):
         `extractor`.
     """
     if generated.shape[1:] != real.shape[1:]:
-        raise ValueError(f"Generated {generated.shape[1:]} and real {real.shape[1:]} clips differ in shape.")
+        raise ModelError(f"Generated {generated.shape[1:]} and real {real.shape[1:]} clips differ in shape.")
     features_generated, features_real = extractor(generated), extractor(real)
     return evaluate_features(features_generated, features_real, extractor.name, generated.shape, kvd_subsets)
 

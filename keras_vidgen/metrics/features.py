@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vidgen import media
+from keras_vidgen.errors import ConfigError, ModelError
 
 I3D_RESOLUTION = (224, 224)
 
@@ -63,7 +64,7 @@ def _forward_function(model, path):
         return forward
     if callable(model):
         return model
-    raise ValueError(
+    raise ModelError(
         f"The SavedModel at {path!r} has no 'default' signature and is not callable; expected the "
         "TF-Hub I3D model (deepmind/i3d-kinetics-400) saved locally."
     )
@@ -93,7 +94,7 @@ class InDomainFeatures:
     def __call__(self, videos):
         videos = np.asarray(videos)
         if videos.shape[1:3] != (self.frames, self.size):
-            raise ValueError(
+            raise ModelError(
                 f"The in-domain extractor {self.path!r} was trained on {self.frames} frames of "
                 f"{self.size} px; got videos of shape {videos.shape[1:]}."
             )
@@ -104,12 +105,12 @@ def load_extractor(spec):
     """Builds an extractor from `"i3d:PATH"` or `"indomain:PATH"`.
 
     Raises:
-        ValueError: an unknown kind or a missing path; the message shows the expected form.
+        ConfigError: an unknown kind or a missing path; the message shows the expected form.
     """
     kind, _, path = spec.partition(":")
     kinds = {"i3d": I3DFeatures, "indomain": InDomainFeatures}
     if kind not in kinds or not path:
-        raise ValueError(f"Features {spec!r} must be 'i3d:PATH' or 'indomain:PATH'.")
+        raise ConfigError(f"Features {spec!r} must be 'i3d:PATH' or 'indomain:PATH'.")
     if not tf.io.gfile.exists(path):
         raise FileNotFoundError(f"Feature extractor {path!r} does not exist.")
     return kinds[kind](path)

@@ -1,24 +1,29 @@
 """Generator and discriminator families, and the `VideoGAN` that trains them."""
 
-from keras_vidgen.models import dcgan3d, dvdgan, mocogan, tgan, vgan
+import importlib
+
+from keras_vidgen import choices
+from keras_vidgen.errors import ConfigError
+from keras_vidgen.models import dcgan3d, dvdgan, mocogan, tgan, vgan  # noqa: F401 -- API
 from keras_vidgen.models.gan import VideoGAN
 
-# Each architecture name maps to (generator builder, discriminator builder) with the signatures
+
+def _builders(name):
+    module = importlib.import_module(f"keras_vidgen.models.{name}")
+    return module.build_generator, module.build_discriminator
+
+
+# Each architecture name (`choices.ARCHITECTURES`, the one list of names) maps to the
+# (generator builder, discriminator builder) of its module, with the signatures
 # `build_generator(latent_dim, frames, size, filters, channels=3, num_classes=None,
 # context_frames=None)` and `build_discriminator(frames, size, filters, channels=3,
 # num_classes=None, spectral_norm=False)`.
-ARCHITECTURES = {
-    "dcgan3d": (dcgan3d.build_generator, dcgan3d.build_discriminator),
-    "vgan": (vgan.build_generator, vgan.build_discriminator),
-    "tgan": (tgan.build_generator, tgan.build_discriminator),
-    "mocogan": (mocogan.build_generator, mocogan.build_discriminator),
-    "dvdgan": (dvdgan.build_generator, dvdgan.build_discriminator),
-}
+ARCHITECTURES = {name: _builders(name) for name in choices.ARCHITECTURES}
 
 
 def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, *,
                     spectral_norm=False, ema_decay=None, num_classes=None, context_frames=None,
-                    channels=3):
+                    channels=3, class_names=None):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -35,6 +40,7 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
             projects it (fit on `(clips, labels)`).
         context_frames: frame-conditional: the generator continues this many given frames.
         channels: colour channels.
+        class_names: the classes' names in index order (saved with the model and its export).
 
     Returns:
         A built, uncompiled `VideoGAN`.
@@ -44,14 +50,14 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         ...                       spectral_norm=True, ema_decay=0.999)
     """
     if arch not in ARCHITECTURES:
-        raise ValueError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
+        raise ConfigError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     build_generator, build_discriminator = ARCHITECTURES[arch]
     generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
                                 num_classes=num_classes, context_frames=context_frames)
     discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,
                                         num_classes=num_classes, spectral_norm=spectral_norm)
     return VideoGAN(generator, discriminator, seed=seed, ema_decay=ema_decay,
-                    num_classes=num_classes, name=f"{arch}_gan")
+                    num_classes=num_classes, class_names=class_names, name=f"{arch}_gan")
 
 
 __all__ = ["ARCHITECTURES", "VideoGAN", "build_video_gan", "dcgan3d", "dvdgan", "mocogan", "tgan", "vgan"]

@@ -1,13 +1,22 @@
-"""`VideoGAN`: a `keras.Model` that trains a video generator against a discriminator with `fit()`."""
+"""`VideoGAN`: a `keras.Model` that trains a video generator against a discriminator with `fit()`.
+
+`train_step` reads top to bottom, as in keras-io's `dcgan_overriding_train_step.py`: the
+discriminator step, then the generator step, then the logs. The details are functions of tensors
+and networks: the multi-replica arithmetic in `replicas`, the networks' inputs, heads and EMA in
+`networks`, the losses and penalties in `keras_vidgen.losses`. The steps draw their randomness
+from the model's saved random stream, and the order of the draws is part of the model's
+behaviour: a resumed run (or a reloaded `.keras` file) draws exactly what an uninterrupted one
+would.
+"""
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_vidgen import losses
+from keras_vidgen import losses, media
 from keras_vidgen.latents import seeded_latents
-from keras_vidgen.layers.diff_augment import parse_policy
-from keras_vidgen.models import gan_parts, gan_replicas, gan_sampling, gan_steps
+from keras_vidgen.layers.diff_augment import diff_augment, parse_policy
+from keras_vidgen.models import networks, replicas
 
 _BASE_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
 _PENALTY_METRICS = ("gp_penalty", "r1_penalty", "recon_penalty", "g_reg_penalty")
@@ -47,6 +56,8 @@ class VideoGAN(keras.Model):
             `tf.train.ExponentialMovingAverage`); it is what `generate()` and calling the model
             use. None: no EMA.
         num_classes: the number of classes of a class-conditional generator.
+        class_names: their names in index order (e.g. the folder names of the training data),
+            saved with the model and written into its export for `vidgen sample --label NAME`.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -61,14 +72,20 @@ class VideoGAN(keras.Model):
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, num_classes=None,
-                 **kwargs):
+                 class_names=None, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
         self.seed = seed
         self.ema_decay = ema_decay
         self.num_classes = num_classes
-        specs = gan_parts.network_specs(generator, discriminator, num_classes)
+        self.class_names = list(class_names) if class_names is not None else None
+        if self.class_names is not None and len(self.class_names) != num_classes:
+            raise ValueError(
+                f"{len(self.class_names)} class_names for num_classes={num_classes}: give one "
+                "name per class, in index order."
+            )
+        specs = networks.network_specs(generator, discriminator, num_classes)
         self.latent_dim, self.context_frames = specs.latent_dim, specs.context_frames
         self.conditional, self.video_shape = specs.conditional, specs.video_shape
         self._video_input = specs.video_input
@@ -94,7 +111,7 @@ class VideoGAN(keras.Model):
 
     def _make_ema(self):
         ema = keras.models.clone_model(self.generator)
-        gan_parts.copy_weights(ema, self.generator)
+        networks.copy_weights(ema, self.generator)
         ema.trainable = False
         return ema
 
@@ -147,7 +164,7 @@ class VideoGAN(keras.Model):
         self.recon_weight = float(recon_weight)
         active = dict(gp_penalty=self.gp_weight > 0, r1_penalty=self.r1_gamma > 0,
                       recon_penalty=self.context_frames > 0,
-                      g_reg_penalty=gan_parts.adds_losses(self.generator))
+                      g_reg_penalty=networks.adds_losses(self.generator))
         self._active_metrics = list(_BASE_METRICS) + [name for name, on in active.items() if on]
         # Keras builds only `self.optimizer`; building ours now creates their slots inside the
         # caller's distribution scope and before a checkpoint is restored into them.
@@ -181,28 +198,112 @@ class VideoGAN(keras.Model):
     def metrics(self):
         return [self._trackers[name] for name in self._active_metrics]
 
+    @property
+    def fit_steps(self):
+        """The fit steps taken, as a variable: the discriminator optimizer's update count (one per
+        step; the generator's lags behind when `n_critic > 1`)."""
+        return self.d_optimizer.iterations
+
     def train_step(self, data):
         real, labels = self._unpack(data)
-        batch_size = tf.shape(real)[0]
+        batch_size = tf.shape(real)[0]  # this replica's
         context = real[:, : self.context_frames] if self.context_frames else None
-        d_results = gan_steps.discriminator_step(self, real, labels, batch_size)
+
+        # 1. The discriminator: real clips against as many fresh fakes.
+        d_results = self._discriminator_step(real, labels, context, batch_size)
+
+        # 2. The generator, every n_critic-th step (WGAN-GP's schedule).
         if self.n_critic == 1:
-            g_results, g_weight = gan_steps.generator_step(self, labels, context, batch_size), 1.0
+            g_results, g_weight = self._generator_step(labels, context, batch_size), 1.0
         else:
             # The D optimizer has just counted this step: G steps after every n_critic-th one.
-            g_turn = tf.equal(self.d_optimizer.iterations % self.n_critic, 0)
+            g_turn = tf.equal(self.fit_steps % self.n_critic, 0)
             g_results = tf.cond(
                 g_turn,
-                lambda: gan_steps.generator_step(self, labels, context, batch_size),
+                lambda: self._generator_step(labels, context, batch_size),
                 lambda: {name: tf.constant(0.0) for name in self._generator_metric_names()},
             )
             g_weight = tf.cast(g_turn, tf.float32)
+
+        # 3. The logs: each value averaged over replicas; steps without a G update do not count
+        # towards the G metrics' means.
         for name, (value, weight) in d_results.items():
-            self._trackers[name].update_state(gan_replicas.replica_mean(value), sample_weight=weight)
+            self._trackers[name].update_state(replicas.replica_mean(value), sample_weight=weight)
         for name, value in g_results.items():
-            # Steps without a G update do not count towards the G metrics' means.
-            self._trackers[name].update_state(gan_replicas.replica_mean(value), sample_weight=g_weight)
-        return gan_replicas.fit_logs({metric.name: metric.result() for metric in self.metrics})
+            self._trackers[name].update_state(replicas.replica_mean(value), sample_weight=g_weight)
+        return replicas.fit_logs({metric.name: metric.result() for metric in self.metrics})
+
+    def _discriminator_step(self, real, labels, context, batch_size):
+        """One discriminator update; returns `{metric: (value, sample weight)}`."""
+        z = self._sample_latents(batch_size)
+        fake = self.generator(networks.generator_inputs(z, labels, context), training=True)
+        one = tf.constant(1.0)
+        with tf.GradientTape() as tape:
+            real_heads = self._discriminate(real, labels)
+            fake_heads = self._discriminate(fake, labels)
+            per_example = networks.sum_over_heads(self.d_loss_fn, real_heads, fake_heads)
+            loss = replicas.average_over_global_batch(per_example, batch_size)
+            results = {"d_loss": (tf.reduce_mean(per_example), one)}
+            if self.gp_weight > 0:
+                alpha = losses.interpolation_weights(batch_size, real.shape.rank, self._next_seed())
+                gp = losses.gradient_penalty(self._critic(labels), real, fake, alpha)
+                loss += self.gp_weight * replicas.average_over_global_batch(gp, batch_size)
+                results["gp_penalty"] = (tf.reduce_mean(gp), one)
+            if self.r1_gamma > 0:
+                # Counted before this step's update, so the very first step is regularised.
+                r1, r1_weight = losses.lazy_r1_penalty(
+                    self._critic(labels), real, self.fit_steps, self.r1_interval,
+                    masked=self.distribute_strategy.num_replicas_in_sync > 1,
+                )
+                r1_loss = replicas.average_over_global_batch(r1, batch_size)
+                loss += 0.5 * self.r1_gamma * self.r1_interval * r1_loss
+                results["r1_penalty"] = (tf.reduce_mean(r1), r1_weight)
+            loss += replicas.network_regularisation(self.discriminator.losses)
+            # Identity unless the optimizer is a LossScaleOptimizer (mixed_float16), whose
+            # apply_gradients unscales the gradients again.
+            scaled = self.d_optimizer.scale_loss(loss)
+        variables = self.discriminator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        results["d_real"] = (_mean_over_heads(real_heads), one)
+        results["d_fake"] = (_mean_over_heads(fake_heads), one)
+        return results
+
+    def _generator_step(self, labels, context, batch_size):
+        """One generator update (then the EMA generator's); returns `{metric: value}`."""
+        z = self._sample_latents(batch_size)
+        with tf.GradientTape() as tape:
+            fake = self.generator(networks.generator_inputs(z, labels, context), training=True)
+            regularisation = replicas.network_regularisation(self.generator.losses)
+            per_example = networks.sum_over_heads(self.g_loss_fn, self._discriminate(fake, labels))
+            loss = replicas.average_over_global_batch(per_example, batch_size) + regularisation
+            results = {"g_loss": tf.reduce_mean(per_example)}
+            if self.context_frames:
+                recon = losses.per_example_mean(tf.abs(fake[:, : self.context_frames] - context))
+                loss += self.recon_weight * replicas.average_over_global_batch(recon, batch_size)
+                results["recon_penalty"] = tf.reduce_mean(recon)
+            scaled = self.g_optimizer.scale_loss(loss)
+        variables = self.generator.trainable_variables
+        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        if self.ema_generator is not None:
+            decay = networks.ema_decay_at(self.ema_decay, self.g_optimizer.iterations)
+            networks.update_ema(self.ema_generator, self.generator, decay)
+        if "g_reg_penalty" in self._active_metrics:
+            results["g_reg_penalty"] = regularisation
+        return results
+
+    def _discriminate(self, videos, labels):
+        """The discriminator's heads (a list of logits tensors) on DiffAugmented videos."""
+        if self.augment:
+            videos = diff_augment(videos, self._next_seed(), self.augment)
+        inputs = networks.discriminator_inputs(videos, labels, self._video_input)
+        return networks.heads(self.discriminator(inputs, training=True))
+
+    def _critic(self, labels):
+        """One score per example, `sum_h mean(logits_h)`: what the penalties differentiate."""
+        def critic(videos):
+            heads = self._discriminate(videos, labels)
+            return tf.add_n([losses.per_example_mean(head) for head in heads])
+        return critic
 
     def _unpack(self, data):
         if isinstance(data, (tuple, list)):
@@ -226,16 +327,16 @@ class VideoGAN(keras.Model):
     def _next_seed(self):
         """The next seed with this replica's id folded in, so replicas draw different numbers."""
         return tf.random.experimental.stateless_fold_in(
-            self._next_shared_seed(), gan_replicas.replica_id())
+            self._next_shared_seed(), replicas.replica_id())
 
     def _sample_latents(self, batch_size):
         # Every replica draws the latents of the whole global batch from the shared seed and
         # keeps its own slice, so N replicas see exactly the latents one device would.
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        count = tf.distribute.get_strategy().num_replicas_in_sync
         z = tf.random.stateless_normal(
-            (batch_size * replicas, self.latent_dim), seed=self._next_shared_seed()
+            (batch_size * count, self.latent_dim), seed=self._next_shared_seed()
         )
-        replica = gan_replicas.replica_id()
+        replica = replicas.replica_id()
         return z[replica * batch_size:(replica + 1) * batch_size]
 
     def latents(self, num, seed=None):
@@ -260,7 +361,23 @@ class VideoGAN(keras.Model):
             context: the first frames `[M, k, H, W, C]` (or whole clips), uint8 or float in
                 [-1, 1] (frame-conditional; required there; cycled if M < N).
         """
-        return gan_sampling.render(self, z, labels=labels, context=context)
+        count = len(z)
+        if self.conditional:
+            labels = np.arange(count) % self.num_classes if labels is None else labels
+            labels = tf.constant(np.broadcast_to(labels, (count,)), tf.int32)
+        else:
+            labels = None
+        if self.context_frames:
+            if context is None:
+                raise ValueError(
+                    f"This model continues clips: pass context of {self.context_frames} frames.")
+            context = media.to_float(context)[:, : self.context_frames]
+            # Fewer contexts than latents (e.g. one real batch for many samples) are cycled.
+            context = tf.gather(context, tf.range(count) % tf.shape(context)[0])
+        else:
+            context = None
+        inputs = networks.generator_inputs(tf.convert_to_tensor(z, tf.float32), labels, context)
+        return self.sampling_generator(inputs, training=False)
 
     def generate(self, num, seed=None, batch_size=16, labels=None, context=None):
         """Generates `num` videos as uint8 `[num, frames, height, width, channels]`.
@@ -273,8 +390,22 @@ class VideoGAN(keras.Model):
             context: frame-conditional models: the first frames of each video, `[num, k, H, W, C]`
                 uint8 (or float in [-1, 1]; cycled if fewer); the generated clips continue them.
         """
-        return gan_sampling.generate(self, num, seed=seed, batch_size=batch_size, labels=labels,
-                                     context=context)
+        z = self.latents(num, seed)
+        if context is not None:
+            context = np.asarray(context)
+            context = context[np.arange(num) % len(context)]
+        if self.conditional:
+            default = np.arange(num) % self.num_classes
+            labels = np.broadcast_to(default if labels is None else labels, (num,))
+        batches = [
+            media.to_uint8(self.render(
+                z[i:i + batch_size],
+                labels=None if labels is None else labels[i:i + batch_size],
+                context=None if context is None else context[i:i + batch_size],
+            )).numpy()
+            for i in range(0, num, batch_size)
+        ]
+        return np.concatenate(batches, axis=0)
 
     def get_config(self):
         config = super().get_config()
@@ -284,6 +415,7 @@ class VideoGAN(keras.Model):
             seed=self.seed,
             ema_decay=self.ema_decay,
             num_classes=self.num_classes,
+            class_names=self.class_names,
         )
         return config
 
@@ -293,3 +425,8 @@ class VideoGAN(keras.Model):
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
+
+
+def _mean_over_heads(heads):
+    """The mean logit of a batch, averaged over the discriminator's heads (for the logs)."""
+    return tf.add_n([tf.reduce_mean(head) for head in heads]) / len(heads)

@@ -1,9 +1,13 @@
-"""Helpers of `VideoGAN`: network input specs and whether a generator and discriminator fit
-together, discriminator heads, the EMA update, which networks add losses of their own."""
+"""What a GAN needs to know of its two networks: their inputs by name (the generator's `z`,
+`label`, `context` of `keras_vidgen.signatures`) and whether they fit together, the
+discriminator's heads, the EMA of a generator's weights, which networks add losses of their own.
+Functions of networks and tensors; `VideoGAN` composes them."""
 
 import collections
 
 import tensorflow as tf
+
+from keras_vidgen.signatures import CONTEXT, LABEL, LATENT
 
 # What a generator and discriminator pair says about the GAN they make (see `network_specs`).
 NetworkSpecs = collections.namedtuple(
@@ -41,18 +45,18 @@ def network_specs(generator, discriminator, num_classes):
         ValueError: if the two do not fit together (inputs, conditioning or clip shape).
     """
     g_inputs = input_shapes(generator)
-    if "z" not in g_inputs:
-        raise ValueError(f"The generator needs an input named 'z'; it has {sorted(g_inputs)}.")
-    latent_dim = int(g_inputs["z"][-1])
-    context_frames = int(g_inputs["context"][0]) if "context" in g_inputs else 0
-    conditional = "label" in g_inputs
+    if LATENT not in g_inputs:
+        raise ValueError(f"The generator needs an input named {LATENT!r}; it has {sorted(g_inputs)}.")
+    latent_dim = int(g_inputs[LATENT][-1])
+    context_frames = int(g_inputs[CONTEXT][0]) if CONTEXT in g_inputs else 0
+    conditional = LABEL in g_inputs
     if conditional != bool(num_classes):
         raise ValueError(
             "num_classes must be given exactly when the generator has a 'label' input "
             f"(generator inputs {sorted(g_inputs)}, num_classes={num_classes})."
         )
     d_inputs = input_shapes(discriminator)
-    if ("label" in d_inputs) != conditional:
+    if (LABEL in d_inputs) != conditional:
         raise ValueError("The generator and the discriminator must both take a 'label' or neither.")
     video_input = video_input_name(discriminator)
     video_shape = tuple(int(d) for d in generator.output_shape[1:])
@@ -74,16 +78,35 @@ def heads(logits):
     return [logits]
 
 
-def per_example_mean(tensor):
-    """Mean over all non-batch axes: `[N, ...]` -> `[N]`."""
-    if tensor.shape.rank == 1:
-        return tensor
-    return tf.reduce_mean(tf.reshape(tensor, [tf.shape(tensor)[0], -1]), axis=1)
+def generator_inputs(z, labels=None, context=None):
+    """A generator's inputs by name: `z` alone for an unconditional one, else a dict with the
+    `label`s and/or `context` frames given."""
+    inputs = {LATENT: z}
+    if labels is not None:
+        inputs[LABEL] = labels
+    if context is not None:
+        inputs[CONTEXT] = context
+    return inputs if len(inputs) > 1 else z
+
+
+def discriminator_inputs(videos, labels, video_input):
+    """A discriminator's inputs: the videos alone, or `{video_input: videos, "label": labels}`."""
+    return videos if labels is None else {video_input: videos, LABEL: labels}
 
 
 def sum_over_heads(function, *head_lists):
     """Sums a per-example loss over discriminator heads: `sum_h function(head_h, ...)`."""
     return tf.add_n([function(*args) for args in zip(*head_lists)])
+
+
+def ema_decay_at(decay, updates):
+    """The EMA decay after `updates` updates: `min(decay, (1 + n) / (10 + n))`.
+
+    The warm-up of `tf.train.ExponentialMovingAverage(num_updates)`, so a short run's average is
+    not dominated by the untrained initial weights.
+    """
+    updates = tf.cast(updates, tf.float32)
+    return tf.minimum(decay, (1.0 + updates) / (10.0 + updates))
 
 
 def update_ema(ema_model, model, decay):
@@ -99,14 +122,6 @@ def update_ema(ema_model, model, decay):
 def copy_weights(target, source):
     for shadow, variable in zip(target.variables, source.variables):
         shadow.assign(variable)
-
-
-def to_float_clips(clips):
-    """uint8 clips in [0, 255] -> float32 in [-1, 1]; float clips are taken as already in it."""
-    clips = tf.convert_to_tensor(clips)
-    if clips.dtype == tf.uint8:
-        return tf.cast(clips, tf.float32) / 127.5 - 1.0
-    return tf.cast(clips, tf.float32)
 
 
 def adds_losses(model):

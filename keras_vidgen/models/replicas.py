@@ -1,4 +1,4 @@
-"""What `VideoGAN`'s training step does differently under a tf.distribute strategy.
+"""What a GAN training step does differently under a tf.distribute strategy: functions of tensors.
 
 Each replica runs the step on its slice of the global batch and the gradients are summed across
 replicas, so hand-written losses divide by the global batch, and logged values are averaged over
@@ -40,15 +40,15 @@ def average_over_global_batch(per_example, batch_size):
     return tf.reduce_sum(per_example) / global_batch
 
 
-def network_regularisation(network):
-    """This replica's share of the losses `network` added in its last call (`add_loss`, weight
-    regularisers); a float32 scalar, 0 if there are none."""
+def network_regularisation(network_losses):
+    """This replica's share of the losses a network added in its last call (`network.losses`:
+    `add_loss`, weight regularisers); a float32 scalar, 0 if there are none."""
     # They are scalar means per replica, so divided by the replica count as Keras does for its
     # own losses.
-    if not network.losses:
+    if not network_losses:
         return tf.constant(0.0)
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return tf.add_n([tf.cast(x, tf.float32) for x in network.losses]) / replicas
+    return tf.add_n([tf.cast(x, tf.float32) for x in network_losses]) / replicas
 
 
 def fit_logs(logs):

@@ -1,0 +1,28 @@
+"""The names of every pluggable choice, importable without TensorFlow.
+
+The config takes its choices from here, so `vidgen train`'s flags are parsed and checked before
+anything heavy loads. The registries that hold the implementations are keyed by these names:
+`models.ARCHITECTURES` imports `keras_vidgen.models.<name>` for each architecture, and
+`tests/test_config.py` checks that the others (`losses.LOSSES`, the DiffAugment policies, ...)
+agree with them.
+"""
+
+# Each is a module `keras_vidgen.models.<name>` with `build_generator` and `build_discriminator`.
+ARCHITECTURES = ("dcgan3d", "vgan", "tgan", "mocogan", "dvdgan")
+# See `keras_vidgen.losses`.
+LOSSES = ("hinge", "bce", "wgan-gp", "lsgan")
+# See `keras_vidgen.distribute.make_strategy`.
+STRATEGIES = ("default", "mirrored", "multiworker")
+# Keras dtype policies a run may compute in (`None`: float32).
+MIXED_PRECISION = ("mixed_bfloat16", "mixed_float16")
+# How the learning rates change over a run (see `TrainConfig.lr_schedule`).
+LR_SCHEDULES = ("constant", "cosine")
+# DiffAugment operations (`keras_vidgen.layers.diff_augment`), comma-separated in a policy.
+AUGMENTATIONS = ("color", "translation", "cutout")
+
+# The data side: see `keras_vidgen.data.labels`, `.sampling`, `.transforms`, `.policies`.
+LABEL_SOURCES = ("folder", "manifest", "auto")
+CLIP_STARTS = ("random", "even")
+SHORT_VIDEO_POLICIES = ("loop", "pad", "skip", "error")
+CROPS = ("center", "random", "none")
+ON_ERROR_POLICIES = ("raise", "skip")

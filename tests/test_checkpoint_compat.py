@@ -1,0 +1,49 @@
+"""`.keras` checkpoints saved by earlier versions still load and train on identically.
+
+The fixtures were written by `tests/fixtures/make_checkpoints.py` with the code as it was before
+issue #15 restructured the config and `VideoGAN`; the script documents what they cover.
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import keras_vidgen  # noqa: F401 -- VideoGAN and its layers load once Keras is imported
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+sys.path.insert(0, FIXTURES)
+
+import make_checkpoints  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(make_checkpoints.CHECKPOINTS))
+def test_an_old_checkpoint_loads_and_trains_on_identically(name):
+    build, _ = make_checkpoints.CHECKPOINTS[name]
+    model = make_checkpoints.load(os.path.join(FIXTURES, f"{name}.keras"))
+    batches = make_checkpoints.fixed_batches(bool(build.get("num_classes")), make_checkpoints.STEPS,
+                                             seed=2)
+    make_checkpoints.fit_batches(model, batches)
+    with open(os.path.join(FIXTURES, f"{name}.expected.json")) as file:
+        expected = json.load(file)
+    got = make_checkpoints.fingerprint(model)
+    assert list(got) == list(expected)  # the same variables, in the same order
+    for key, values in expected.items():
+        # Float32 arithmetic summed in float64: equal up to rounding of the same operations.
+        np.testing.assert_allclose(got[key], values, rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_a_plain_import_is_light_and_still_lets_keras_load_a_checkpoint():
+    # `import keras_vidgen` does not load TensorFlow (so `vidgen` checks flags at once), yet a
+    # `.keras` file loads after it, whether Keras is imported before or after the package.
+    import subprocess
+
+    path = os.path.join(FIXTURES, "mocogan_wgan.keras")
+    for imports in ("import keras_vidgen, sys; assert 'tensorflow' not in sys.modules; import keras",
+                    "import keras, keras_vidgen"):
+        code = f"{imports}; print(type(keras.models.load_model({path!r})).__name__)"
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0 and result.stdout.strip() == "VideoGAN", result.stderr[-2000:]
