@@ -8,6 +8,7 @@ from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 from keras_vidgen.layers.strided_conv3d import StridedConv3D
+from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
 
 __all__ = [
     "AddCoordinates",
@@ -17,6 +18,7 @@ __all__ = [
     "RandomFrames",
     "SpectralNorm",
     "StridedConv3D",
+    "StridedConv3DTranspose",
     "diff_augment",
     "maybe_spectral_norm",
 ]

@@ -11,7 +11,7 @@ each frame, with no reshaping of batch and time.
 import keras
 from keras import layers
 
-from keras_vidgen.layers import ProjectionHead, StridedConv3D, maybe_spectral_norm
+from keras_vidgen.layers import ProjectionHead, StridedConv3D, StridedConv3DTranspose, maybe_spectral_norm
 
 
 def stage_plan(frames, size):
@@ -117,14 +117,14 @@ def upsample_stack(x, temporal_strides, filters, out_channels=None, name="up", t
     Each stage halves the channels (at least 16), with BatchNorm + ReLU; if `out_channels` is
     given the last stage outputs that many channels without activation (else all stages are
     hidden ones). With `temporal_kernel=False` every kernel is `(1, 4, 4)`: a 2D generator
-    applied to each frame.
+    applied to each frame. `StridedConv3DTranspose` keeps the thin last stage fast without oneDNN.
     """
     width = filters
     for index, time_stride in enumerate(temporal_strides):
         last = out_channels is not None and index == len(temporal_strides) - 1
         width = out_channels if last else max(16, width // 2)
         time_kernel = (4 if time_stride == 2 else 3) if temporal_kernel else 1
-        x = layers.Conv3DTranspose(
+        x = StridedConv3DTranspose(
             width, (time_kernel, 4, 4), strides=(time_stride, 2, 2), padding="same",
             use_bias=last, name=f"{name}{index}",
         )(x)

@@ -15,7 +15,7 @@ paper's fixed 32 frames at 64x64; BatchNorm throughout as in the paper.
 import keras
 from keras import layers
 
-from keras_vidgen.layers import MaskBlend, MeanAbsPenalty
+from keras_vidgen.layers import MaskBlend, MeanAbsPenalty, StridedConv3DTranspose
 from keras_vidgen.models import blocks, dcgan3d
 
 
@@ -41,7 +41,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
 
     def final(units, activation, label):
         kernel = (4 if last_time_stride == 2 else 3, 4, 4)
-        conv = layers.Conv3DTranspose(units, kernel, strides=(last_time_stride, 2, 2),
+        conv = StridedConv3DTranspose(units, kernel, strides=(last_time_stride, 2, 2),
                                       padding="same", name=f"{label}_out")(x)
         return layers.Activation(activation, dtype="float32", name=label)(conv)
 
