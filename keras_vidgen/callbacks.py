@@ -324,8 +324,8 @@ class TimeLimit(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self._deadline = time.monotonic() + 60 * self.minutes
         self._step_seconds = []
-        print(f"Training for at most {self.minutes:g} minutes (max_minutes; 0 or none lifts it).",
-              flush=True)
+        print(f"Training for at most {self.minutes:g} minutes (max_minutes; `vidgen train "
+              "--no-time-limit` lifts it).", flush=True)
 
     def on_train_batch_begin(self, batch, logs=None):
         self._step_started = time.monotonic()

@@ -180,7 +180,7 @@ class TrainConfig(_Checked):
             trained better here than DCGAN's (0.5, 0.999).
         epochs: passes of `steps_per_epoch` steps.
         steps_per_epoch: training steps per epoch (the data repeats).
-        max_minutes: stop training after this much wall time (`None`: no limit).
+        max_minutes: stop training after this much wall time (`None`, `--no-time-limit`: no limit).
         strategy: "default", "mirrored" or "multiworker" (reads TF_CONFIG; see
             `keras_vidgen.distribute`); the batch size is global, split over all replicas.
         mixed_precision: `None` (float32), "mixed_bfloat16" (CPU/TPU) or "mixed_float16" (GPU,
@@ -213,7 +213,7 @@ class TrainConfig(_Checked):
     beta_2: float = setting(0.9, minimum=0, below=1)
     epochs: int = setting(20, minimum=1)
     steps_per_epoch: int = setting(100, minimum=1)
-    max_minutes: Optional[float] = setting(None, above=0)
+    max_minutes: Optional[float] = setting(None, above=0, off_flag="no-time-limit")
     strategy: str = setting("default", choices=choices.STRATEGIES)
     mixed_precision: Optional[str] = setting(None, choices=choices.MIXED_PRECISION)
     jit_compile: Union[bool, str] = setting("auto", words=("auto",), parse=on_off_auto)

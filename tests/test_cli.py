@@ -115,6 +115,13 @@ def test_flags_override_the_preset():
     assert config.data.size == 16  # untouched preset value
 
 
+def test_the_main_jobs_time_budget_is_set_and_can_be_lifted():
+    parse = cli.build_parser().parse_args
+    assert cli.config_from_args(parse(["train"])).max_minutes == 6
+    assert cli.config_from_args(parse(["train", "--no-time-limit"])).max_minutes is None
+    assert cli.config_from_args(parse(["train", "--max-minutes", "2.5"])).max_minutes == 2.5
+
+
 def test_sample_of_a_missing_model_names_it(tmp_path, capsys):
     missing = str(tmp_path / "nope.keras")
     assert cli.main(["sample", missing]) == 1
