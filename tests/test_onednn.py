@@ -25,21 +25,21 @@ def run_python(code, **env_overrides):
 IMPORT_FIRST = """
 import keras_vidgen, os
 from keras_vidgen import onednn
-print(os.environ["TF_ENABLE_ONEDNN_OPTS"], onednn.enabled())
+print(os.environ["TF_ENABLE_ONEDNN_OPTS"], onednn.enabled(), onednn.set_here)
 """
 
 
 @pytest.mark.skipif(not onednn._tensorflow_has_onednn(), reason="this TensorFlow has no oneDNN")
 def test_importing_the_package_first_turns_onednn_on_when_the_variable_is_unset():
     result = run_python(IMPORT_FIRST)
-    assert result.stdout.split() == ["1", "True"]
+    assert result.stdout.split() == ["1", "True", "True"]
     assert ONEDNN_ON_LOG in result.stderr
     assert "OneDNNWarning" not in result.stderr
 
 
 def test_a_users_own_setting_is_kept():
     result = run_python(IMPORT_FIRST, TF_ENABLE_ONEDNN_OPTS="0")
-    assert result.stdout.split() == ["0", "False"]
+    assert result.stdout.split() == ["0", "False", "False"]
     assert ONEDNN_ON_LOG not in result.stderr
     assert "OneDNNWarning" not in result.stderr
 
@@ -47,7 +47,8 @@ def test_a_users_own_setting_is_kept():
 def test_tensorflow_imported_first_gets_one_warning_exactly_when_onednn_stayed_off():
     result = run_python("import tensorflow\n" + IMPORT_FIRST.replace('os.environ["TF_ENABLE_ONEDNN_OPTS"]',
                                                                       'os.environ.get("TF_ENABLE_ONEDNN_OPTS")'))
-    variable, state = result.stdout.split()
+    variable, state, set_here = result.stdout.split()
+    assert set_here == "False"
     assert variable == "None"  # nothing changed behind TensorFlow's back
     core_on = ONEDNN_ON_LOG in result.stderr  # on by default on CPUs with AVX-512 VNNI/AMX
     assert state == str(core_on)
