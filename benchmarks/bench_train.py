@@ -50,17 +50,18 @@ def train_speed(config, steps, warmup):
 
 
 def bench_config(arch, preset, batch_size, frames, size):
+    """The preset's config (default: `TrainConfig` at this benchmark's 16x64x64, batch 8) with
+    `arch` and any shape given on the command line."""
+    import dataclasses
+
     from keras_vidgen import config as vidgen_config
 
-    config = vidgen_config.preset(preset) if preset else vidgen_config.TrainConfig()
-    config.model.arch = arch
-    for field, value in dict(batch_size=batch_size, frames=frames, size=size).items():
-        if value is not None:
-            setattr(config.data, field, value)
-    if not preset:  # the historical default shape of this benchmark
-        config.data.batch_size = batch_size or 8
-        config.data.frames, config.data.size = frames or 16, size or 64
-    return config
+    config = (vidgen_config.preset(preset) if preset else
+              vidgen_config.TrainConfig(data=vidgen_config.DataConfig(batch_size=8, frames=16, size=64)))
+    shape = {name: value for name, value in dict(batch_size=batch_size, frames=frames, size=size).items()
+             if value is not None}
+    return dataclasses.replace(config, data=dataclasses.replace(config.data, **shape),
+                               model=dataclasses.replace(config.model, arch=arch))
 
 
 def run_table(args):

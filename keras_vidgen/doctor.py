@@ -178,7 +178,7 @@ def _run_estimate(preset_name):
     else:
         lines.append(f"{'so':<27} `vidgen train --preset {preset_name}` trains its {steps:,} steps in about "
                      f"{max(1, round(minutes))} minutes here, plus ~1 minute to start and export")
-    if not onednn.enabled() and onednn._tensorflow_has_onednn():
+    if not onednn.enabled() and onednn.available():
         lines.append(f"{'warning':<27} oneDNN is off: unset {onednn.ENV_VAR} (or set it to 1) "
                      "for ~2x faster training here (up to 30x for Keras's own Conv3D layers)")
     return lines

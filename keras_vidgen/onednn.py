@@ -50,7 +50,7 @@ def request():
         os.environ[ENV_VAR] = "1"
         set_here = True
         return
-    if not enabled() and _tensorflow_has_onednn():
+    if not enabled() and available():
         warnings.warn(
             "oneDNN is off in this process: TensorFlow was imported before keras_vidgen, so "
             f"{ENV_VAR}=1 came too late. On this CPU Conv3D training is then about 2x slower "
@@ -73,5 +73,7 @@ def enabled():
     return bool(_pywrap_util_port.IsMklEnabled())
 
 
-def _tensorflow_has_onednn():
+def available():
+    """Whether this platform's TensorFlow packages are built with oneDNN (x86-64 and aarch64
+    Linux, x86-64 Windows), so turning it on can matter."""
     return platform.system() in ("Linux", "Windows") and platform.machine().lower() in _ONEDNN_MACHINES

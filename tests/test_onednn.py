@@ -29,7 +29,7 @@ print(os.environ["TF_ENABLE_ONEDNN_OPTS"], onednn.enabled(), onednn.set_here)
 """
 
 
-@pytest.mark.skipif(not onednn._tensorflow_has_onednn(), reason="this TensorFlow has no oneDNN")
+@pytest.mark.skipif(not onednn.available(), reason="this TensorFlow has no oneDNN")
 def test_importing_the_package_first_turns_onednn_on_when_the_variable_is_unset():
     result = run_python(IMPORT_FIRST)
     assert result.stdout.split() == ["1", "True", "True"]
@@ -55,7 +55,7 @@ def test_tensorflow_imported_first_gets_one_warning_exactly_when_onednn_stayed_o
     assert result.stderr.count("OneDNNWarning") == (0 if core_on else 1)
 
 
-@pytest.mark.skipif(not onednn._tensorflow_has_onednn(), reason="this TensorFlow has no oneDNN")
+@pytest.mark.skipif(not onednn.available(), reason="this TensorFlow has no oneDNN")
 def test_the_cli_runs_with_onednn_on():
     result = run_python("from keras_vidgen.cli import main; from keras_vidgen import onednn; "
                         "print(onednn.enabled())")
