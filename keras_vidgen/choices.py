@@ -7,8 +7,9 @@ anything heavy loads. The registries that hold the implementations are keyed by 
 agree with them.
 """
 
-# Each is a module `keras_vidgen.models.<name>` with `build_generator` and `build_discriminator`.
-ARCHITECTURES = ("dcgan3d", "vgan", "tgan", "mocogan", "dvdgan")
+# Each is a module `keras_vidgen.models.<name>` (dashes as underscores) with `build_generator`
+# and `build_discriminator`.
+ARCHITECTURES = ("dcgan3d", "vgan", "tgan", "mocogan", "dvdgan", "stylegan-v")
 # See `keras_vidgen.losses`.
 LOSSES = ("hinge", "bce", "wgan-gp", "lsgan")
 # See `keras_vidgen.distribute.make_strategy`.

@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from keras_vidgen import latents, media
 
-LATENT, LABEL, CONTEXT = "z", "label", "context"
+LATENT, LABEL, CONTEXT, TIMES = "z", "label", "context", "times"
 SERVING_DEFAULT, FROM_SEED = "serving_default", "generate_from_seed"
 NAMES = (SERVING_DEFAULT, FROM_SEED)
 OUTPUTS = ("video", "video_float")

@@ -1,24 +1,35 @@
-"""Reusable Keras layers and ops of the video GANs: spectral norm, projection, augmentation."""
+"""Reusable Keras layers and ops of the video GANs: spectral norm, projection, augmentation,
+modulated convolution and continuous-time motion."""
 
 from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.diff_augment import diff_augment
+from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
 from keras_vidgen.layers.mask_blend import MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
+from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
+from keras_vidgen.layers.motion_code import MotionCode
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 from keras_vidgen.layers.strided_conv3d import StridedConv3D
 from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
+from keras_vidgen.layers.time_differences import TimeDifferences
 
 __all__ = [
     "AddCoordinates",
+    "FoldFrames",
     "MaskBlend",
     "MeanAbsPenalty",
+    "ModulatedConv2D",
+    "MotionCode",
     "ProjectionHead",
     "RandomFrames",
+    "RepeatFrames",
     "SpectralNorm",
     "StridedConv3D",
     "StridedConv3DTranspose",
+    "TimeDifferences",
+    "UnfoldFrames",
     "diff_augment",
     "maybe_spectral_norm",
 ]

@@ -4,12 +4,12 @@ import importlib
 
 from keras_vidgen import choices
 from keras_vidgen.errors import ConfigError
-from keras_vidgen.models import dcgan3d, dvdgan, mocogan, tgan, vgan  # noqa: F401 -- API
+from keras_vidgen.models import dcgan3d, dvdgan, mocogan, stylegan_v, tgan, vgan  # noqa: F401 -- API
 from keras_vidgen.models.gan import VideoGAN
 
 
 def _builders(name):
-    module = importlib.import_module(f"keras_vidgen.models.{name}")
+    module = importlib.import_module(f"keras_vidgen.models.{name.replace('-', '_')}")
     return module.build_generator, module.build_discriminator
 
 
@@ -57,7 +57,8 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
     discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,
                                         num_classes=num_classes, spectral_norm=spectral_norm)
     return VideoGAN(generator, discriminator, seed=seed, ema_decay=ema_decay,
-                    num_classes=num_classes, class_names=class_names, name=f"{arch}_gan")
+                    num_classes=num_classes, class_names=class_names, frames=frames,
+                    name=f"{arch}_gan")
 
 
-__all__ = ["ARCHITECTURES", "VideoGAN", "build_video_gan", "dcgan3d", "dvdgan", "mocogan", "tgan", "vgan"]
+__all__ = ["ARCHITECTURES", "VideoGAN", "build_video_gan", "dcgan3d", "dvdgan", "mocogan", "stylegan_v", "tgan", "vgan"]

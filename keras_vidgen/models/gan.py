@@ -16,7 +16,7 @@ import tensorflow as tf
 from keras_vidgen import losses, media
 from keras_vidgen.latents import seeded_latents
 from keras_vidgen.layers.diff_augment import diff_augment, parse_policy
-from keras_vidgen.models import networks, replicas
+from keras_vidgen.models import networks, replicas, time_sampling
 
 _BASE_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
 _PENALTY_METRICS = ("gp_penalty", "r1_penalty", "recon_penalty", "g_reg_penalty")
@@ -41,7 +41,10 @@ class VideoGAN(keras.Model):
     class-conditional (fit on `(clips, labels)`; the fakes of a step reuse the real batch's
     labels, so both sides see the data's class frequencies); a `context` input of `k` frames
     makes it frame-conditional (the context is the real clip's first `k` frames, and the
-    generator pays `recon_weight * L1` for differing from them in its first `k` frames).
+    generator pays `recon_weight * L1` for differing from them in its first `k` frames); a
+    `times` input makes it continuous-time (StyleGAN-V, `models.stylegan_v`): each step judges
+    `K` frames of every real clip, drawn at random (`time_sampling`), against fakes rendered at
+    the same gaps from a random start time, and `generate(n, frames=F)` renders any length.
 
     Args:
         generator: a built functional `keras.Model` with input `z` (and optionally `label`,
@@ -58,6 +61,8 @@ class VideoGAN(keras.Model):
         num_classes: the number of classes of a class-conditional generator.
         class_names: their names in index order (e.g. the folder names of the training data),
             saved with the model and written into its export for `vidgen sample --label NAME`.
+        frames: the training clips' length: what a continuous-time generator renders by default
+            (other generators' clip length is their output's).
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -72,7 +77,7 @@ class VideoGAN(keras.Model):
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, num_classes=None,
-                 class_names=None, **kwargs):
+                 class_names=None, frames=None, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -88,7 +93,11 @@ class VideoGAN(keras.Model):
         specs = networks.network_specs(generator, discriminator, num_classes)
         self.latent_dim, self.context_frames = specs.latent_dim, specs.context_frames
         self.conditional, self.video_shape = specs.conditional, specs.video_shape
-        self._video_input = specs.video_input
+        self._video_input, self.sparse_frames = specs.video_input, specs.sparse_frames
+        self.frames = frames if frames is not None else self.video_shape[0]
+        if self.frames is None:
+            raise ValueError("A continuous-time generator renders any length: give `frames`, the "
+                             "training clips' length, for its default.")
         # The random stream's state is a weight of the model, so `save`/`load_model` and
         # checkpoints continue the same stream (a keras.random.SeedGenerator is not saved).
         initial_seed = np.random.randint(2**31) if seed is None else seed
@@ -208,19 +217,22 @@ class VideoGAN(keras.Model):
         real, labels = self._unpack(data)
         batch_size = tf.shape(real)[0]  # this replica's
         context = real[:, : self.context_frames] if self.context_frames else None
+        # A continuous-time GAN judges a few frames of each clip, taken at random times.
+        real, times = self._sparse_frames(real, batch_size)
+        conditions = networks.Conditions(labels, context, times)
 
         # 1. The discriminator: real clips against as many fresh fakes.
-        d_results = self._discriminator_step(real, labels, context, batch_size)
+        d_results = self._discriminator_step(real, conditions, batch_size)
 
         # 2. The generator, every n_critic-th step (WGAN-GP's schedule).
         if self.n_critic == 1:
-            g_results, g_weight = self._generator_step(labels, context, batch_size), 1.0
+            g_results, g_weight = self._generator_step(conditions, batch_size), 1.0
         else:
             # The D optimizer has just counted this step: G steps after every n_critic-th one.
             g_turn = tf.equal(self.fit_steps % self.n_critic, 0)
             g_results = tf.cond(
                 g_turn,
-                lambda: self._generator_step(labels, context, batch_size),
+                lambda: self._generator_step(conditions, batch_size),
                 lambda: {name: tf.constant(0.0) for name in self._generator_metric_names()},
             )
             g_weight = tf.cast(g_turn, tf.float32)
@@ -233,26 +245,27 @@ class VideoGAN(keras.Model):
             self._trackers[name].update_state(replicas.replica_mean(value), sample_weight=g_weight)
         return replicas.fit_logs({metric.name: metric.result() for metric in self.metrics})
 
-    def _discriminator_step(self, real, labels, context, batch_size):
+    def _discriminator_step(self, real, conditions, batch_size):
         """One discriminator update; returns `{metric: (value, sample weight)}`."""
         z = self._sample_latents(batch_size)
-        fake = self.generator(networks.generator_inputs(z, labels, context), training=True)
+        fake_conditions = self._fake_conditions(conditions, batch_size)
+        fake = self.generator(networks.generator_inputs(z, fake_conditions), training=True)
         one = tf.constant(1.0)
         with tf.GradientTape() as tape:
-            real_heads = self._discriminate(real, labels)
-            fake_heads = self._discriminate(fake, labels)
+            real_heads = self._discriminate(real, conditions)
+            fake_heads = self._discriminate(fake, fake_conditions)
             per_example = networks.sum_over_heads(self.d_loss_fn, real_heads, fake_heads)
             loss = replicas.average_over_global_batch(per_example, batch_size)
             results = {"d_loss": (tf.reduce_mean(per_example), one)}
             if self.gp_weight > 0:
                 alpha = losses.interpolation_weights(batch_size, real.shape.rank, self._next_seed())
-                gp = losses.gradient_penalty(self._critic(labels), real, fake, alpha)
+                gp = losses.gradient_penalty(self._critic(conditions), real, fake, alpha)
                 loss += self.gp_weight * replicas.average_over_global_batch(gp, batch_size)
                 results["gp_penalty"] = (tf.reduce_mean(gp), one)
             if self.r1_gamma > 0:
                 # Counted before this step's update, so the very first step is regularised.
                 r1, r1_weight = losses.lazy_r1_penalty(
-                    self._critic(labels), real, self.fit_steps, self.r1_interval,
+                    self._critic(conditions), real, self.fit_steps, self.r1_interval,
                     masked=self.distribute_strategy.num_replicas_in_sync > 1,
                 )
                 r1_loss = replicas.average_over_global_batch(r1, batch_size)
@@ -268,13 +281,15 @@ class VideoGAN(keras.Model):
         results["d_fake"] = (_mean_over_heads(fake_heads), one)
         return results
 
-    def _generator_step(self, labels, context, batch_size):
+    def _generator_step(self, conditions, batch_size):
         """One generator update (then the EMA generator's); returns `{metric: value}`."""
         z = self._sample_latents(batch_size)
+        conditions = self._fake_conditions(conditions, batch_size)
+        context = conditions.context
         with tf.GradientTape() as tape:
-            fake = self.generator(networks.generator_inputs(z, labels, context), training=True)
+            fake = self.generator(networks.generator_inputs(z, conditions), training=True)
             regularisation = replicas.network_regularisation(self.generator.losses)
-            per_example = networks.sum_over_heads(self.g_loss_fn, self._discriminate(fake, labels))
+            per_example = networks.sum_over_heads(self.g_loss_fn, self._discriminate(fake, conditions))
             loss = replicas.average_over_global_batch(per_example, batch_size) + regularisation
             results = {"g_loss": tf.reduce_mean(per_example)}
             if self.context_frames:
@@ -291,17 +306,17 @@ class VideoGAN(keras.Model):
             results["g_reg_penalty"] = regularisation
         return results
 
-    def _discriminate(self, videos, labels):
+    def _discriminate(self, videos, conditions):
         """The discriminator's heads (a list of logits tensors) on DiffAugmented videos."""
         if self.augment:
             videos = diff_augment(videos, self._next_seed(), self.augment)
-        inputs = networks.discriminator_inputs(videos, labels, self._video_input)
+        inputs = networks.discriminator_inputs(videos, conditions, self._video_input)
         return networks.heads(self.discriminator(inputs, training=True))
 
-    def _critic(self, labels):
+    def _critic(self, conditions):
         """One score per example, `sum_h mean(logits_h)`: what the penalties differentiate."""
         def critic(videos):
-            heads = self._discriminate(videos, labels)
+            heads = self._discriminate(videos, conditions)
             return tf.add_n([losses.per_example_mean(head) for head in heads])
         return critic
 
@@ -313,6 +328,23 @@ class VideoGAN(keras.Model):
         if self.conditional and labels is None:
             raise ValueError("A class-conditional VideoGAN trains on (clips, labels) batches.")
         return real, (tf.cast(tf.reshape(labels, [-1]), tf.int32) if self.conditional else None)
+
+    def _sparse_frames(self, real, batch_size):
+        """`(frames, times)`: `sparse_frames` frames of each clip at random, in order, with their
+        float times; `(real, None)` unless the GAN is continuous-time."""
+        if not self.sparse_frames:
+            return real, None
+        indices = time_sampling.sparse_frame_indices(
+            batch_size, real.shape[1], self.sparse_frames, self._next_seed())
+        return time_sampling.take_frames(real, indices), tf.cast(indices, tf.float32)
+
+    def _fake_conditions(self, conditions, batch_size):
+        """The real clips' conditions for fakes: a continuous-time generator renders the same
+        gaps from a random start (`time_sampling.time_offsets`), so it learns every time."""
+        if conditions.times is None:
+            return conditions
+        offsets = time_sampling.time_offsets(batch_size, self._next_seed())
+        return conditions._replace(times=conditions.times + offsets)
 
     def _generator_metric_names(self):
         return [name for name in ("g_loss", "recon_penalty", "g_reg_penalty")
@@ -352,7 +384,7 @@ class VideoGAN(keras.Model):
         seed = np.random.randint(2**31) if seed is None else seed
         return seeded_latents(num, self.latent_dim, seed).numpy()
 
-    def render(self, z, labels=None, context=None):
+    def render(self, z, labels=None, context=None, frames=None):
         """Runs the sampling generator on given latents; returns float videos in [-1, 1].
 
         Args:
@@ -360,6 +392,8 @@ class VideoGAN(keras.Model):
             labels: int `[N]` or one int for all (class-conditional; default: classes in turn).
             context: the first frames `[M, k, H, W, C]` (or whole clips), uint8 or float in
                 [-1, 1] (frame-conditional; required there; cycled if M < N).
+            frames: continuous-time models: render times `0, 1, ..., frames - 1` (default: the
+                training clips' length), or a float array of times `[K]`; others: must be `None`.
         """
         count = len(z)
         if self.conditional:
@@ -376,10 +410,21 @@ class VideoGAN(keras.Model):
             context = tf.gather(context, tf.range(count) % tf.shape(context)[0])
         else:
             context = None
-        inputs = networks.generator_inputs(tf.convert_to_tensor(z, tf.float32), labels, context)
+        conditions = networks.Conditions(labels, context, self._render_times(count, frames))
+        inputs = networks.generator_inputs(tf.convert_to_tensor(z, tf.float32), conditions)
         return self.sampling_generator(inputs, training=False)
 
-    def generate(self, num, seed=None, batch_size=16, labels=None, context=None):
+    def _render_times(self, count, frames):
+        if not self.sparse_frames:
+            if frames is not None:
+                raise ValueError(f"This model makes {self.frames}-frame clips; only a continuous-"
+                                 "time model (arch stylegan-v) renders other lengths.")
+            return None
+        frames = self.frames if frames is None else frames
+        times = np.arange(frames) if np.ndim(frames) == 0 else np.asarray(frames)
+        return tf.constant(np.broadcast_to(times, (count, len(times))), tf.float32)
+
+    def generate(self, num, seed=None, batch_size=16, labels=None, context=None, frames=None):
         """Generates `num` videos as uint8 `[num, frames, height, width, channels]`.
 
         Args:
@@ -389,6 +434,8 @@ class VideoGAN(keras.Model):
             labels: class-conditional models: int `[num]` or one int (default: classes in turn).
             context: frame-conditional models: the first frames of each video, `[num, k, H, W, C]`
                 uint8 (or float in [-1, 1]; cycled if fewer); the generated clips continue them.
+            frames: continuous-time models: frames per video (default: the training length) or
+                an array of float times, e.g. `np.arange(64) / 4` for 4x the frame rate.
         """
         z = self.latents(num, seed)
         if context is not None:
@@ -402,6 +449,7 @@ class VideoGAN(keras.Model):
                 z[i:i + batch_size],
                 labels=None if labels is None else labels[i:i + batch_size],
                 context=None if context is None else context[i:i + batch_size],
+                frames=frames,
             )).numpy()
             for i in range(0, num, batch_size)
         ]
@@ -416,6 +464,7 @@ class VideoGAN(keras.Model):
             ema_decay=self.ema_decay,
             num_classes=self.num_classes,
             class_names=self.class_names,
+            frames=self.frames,
         )
         return config
 

@@ -1,5 +1,5 @@
 """What a GAN needs to know of its two networks: their inputs by name (the generator's `z`,
-`label`, `context` of `keras_vidgen.signatures`) and whether they fit together, the
+`label`, `context`, `times` of `keras_vidgen.signatures`) and whether they fit together, the
 discriminator's heads, the EMA of a generator's weights, which networks add losses of their own.
 Functions of networks and tensors; `VideoGAN` composes them."""
 
@@ -7,12 +7,19 @@ import collections
 
 import tensorflow as tf
 
-from keras_vidgen.signatures import CONTEXT, LABEL, LATENT
+from keras_vidgen.signatures import CONTEXT, LABEL, LATENT, TIMES
 
 # What a generator and discriminator pair says about the GAN they make (see `network_specs`).
 NetworkSpecs = collections.namedtuple(
-    "NetworkSpecs", ["latent_dim", "context_frames", "conditional", "video_input", "video_shape"]
+    "NetworkSpecs",
+    ["latent_dim", "context_frames", "conditional", "video_input", "video_shape", "sparse_frames"],
 )
+
+# What a batch of clips is conditioned on, travelling together from the data to both networks:
+# class `labels [N]`, the `context` frames a generator continues, and the `times [N, K]` of the
+# frames of a continuous-time GAN (each `None` when the GAN has no such input).
+Conditions = collections.namedtuple("Conditions", ["labels", "context", "times"],
+                                    defaults=(None, None, None))
 
 
 def input_shapes(model):
@@ -39,7 +46,10 @@ def network_specs(generator, discriminator, num_classes):
         num_classes: the number of classes; given exactly when the generator has a `label` input.
 
     Returns:
-        `NetworkSpecs(latent_dim, context_frames, conditional, video_input, video_shape)`.
+        `NetworkSpecs(latent_dim, context_frames, conditional, video_input, video_shape,
+        sparse_frames)`; a continuous-time generator (one with a `times` input) renders any
+        number of frames, and `sparse_frames` is how many of a clip's its discriminator judges
+        (0 for every other generator). Its `video_shape` then starts with `None`.
 
     Raises:
         ValueError: if the two do not fit together (inputs, conditioning or clip shape).
@@ -58,15 +68,21 @@ def network_specs(generator, discriminator, num_classes):
     d_inputs = input_shapes(discriminator)
     if (LABEL in d_inputs) != conditional:
         raise ValueError("The generator and the discriminator must both take a 'label' or neither.")
+    if (TIMES in d_inputs) != (TIMES in g_inputs):
+        raise ValueError("The generator and the discriminator must both take frame 'times' or neither.")
     video_input = video_input_name(discriminator)
-    video_shape = tuple(int(d) for d in generator.output_shape[1:])
+    video_shape = tuple(None if d is None else int(d) for d in generator.output_shape[1:])
     expected = tuple(int(d) for d in d_inputs[video_input])
-    if video_shape != expected:
+    sparse_frames = expected[0] if TIMES in g_inputs else 0
+    # A continuous-time generator renders as many frames as it is given times.
+    compared = (video_shape[1:], expected[1:]) if sparse_frames else (video_shape, expected)
+    if compared[0] != compared[1]:
         raise ValueError(
             f"The generator makes videos of shape {video_shape} but the discriminator "
             f"expects {expected}; build both for the same frames, size and channels."
         )
-    return NetworkSpecs(latent_dim, context_frames, conditional, video_input, video_shape)
+    return NetworkSpecs(latent_dim, context_frames, conditional, video_input, video_shape,
+                        sparse_frames)
 
 
 def heads(logits):
@@ -78,20 +94,20 @@ def heads(logits):
     return [logits]
 
 
-def generator_inputs(z, labels=None, context=None):
+def generator_inputs(z, conditions=Conditions()):
     """A generator's inputs by name: `z` alone for an unconditional one, else a dict with the
-    `label`s and/or `context` frames given."""
-    inputs = {LATENT: z}
-    if labels is not None:
-        inputs[LABEL] = labels
-    if context is not None:
-        inputs[CONTEXT] = context
+    `label`s, `context` frames and/or `times` of `conditions`."""
+    given = {LATENT: z, LABEL: conditions.labels, CONTEXT: conditions.context,
+             TIMES: conditions.times}
+    inputs = {name: value for name, value in given.items() if value is not None}
     return inputs if len(inputs) > 1 else z
 
 
-def discriminator_inputs(videos, labels, video_input):
-    """A discriminator's inputs: the videos alone, or `{video_input: videos, "label": labels}`."""
-    return videos if labels is None else {video_input: videos, LABEL: labels}
+def discriminator_inputs(videos, conditions, video_input):
+    """A discriminator's inputs: the videos alone, or a dict with the `label`s and/or `times`."""
+    given = {video_input: videos, LABEL: conditions.labels, TIMES: conditions.times}
+    inputs = {name: value for name, value in given.items() if value is not None}
+    return inputs if len(inputs) > 1 else videos
 
 
 def sum_over_heads(function, *head_lists):

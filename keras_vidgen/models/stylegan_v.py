@@ -1,0 +1,131 @@
+"""`stylegan-v`: a continuous-time video generator trained on a few frames per clip.
+
+After StyleGAN-V (Skorokhodov, Tulyakov & Elhoseiny 2022, "StyleGAN-V: A Continuous Video
+Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu et al. 2022):
+
+- **Generator**: one 2D synthesis network shared by all frames. A video's latent `z` gives a
+  content code (a small mapping MLP) and, through `MotionCode`, a motion code that is a
+  continuous function of time: anchor noise interpolated in time plus sine/cosine features with
+  learned frequencies. Each frame's style is `[content, motion(t)]`; it modulates every
+  convolution (StyleGAN2's `ModulatedConv2D`), and each stage doubles the resolution by bilinear
+  up-sampling before a 3x3 convolution, so there is no transposed-convolution checkerboard. No
+  BatchNorm: frames are computed independently (the frame at `t` does not depend on the other
+  times rendered), and an EMA of the weights is the whole generator.
+  Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
+  output `[N, K, size, size, channels]`.
+- **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
+  per-frame conv trunk; the frames' 4x4 feature maps are joined along the channels in time
+  order, convolved together, and judged with Fourier features of the time gaps.
+
+`VideoGAN` recognises the generator's `times` input: each step it picks `K` frames of every real
+clip at random times (`time_sampling.sparse_frame_indices`) and renders the fakes at the same gaps
+shifted by a random offset, so a step costs `K` frames instead of a whole clip, and the generator
+learns every time it will be asked to render (`generate(n, frames=64)`).
+
+Simplifications: no const input, noise inputs or skip/residual architecture; the mapping network
+is 2 layers rather than 8; the discriminator is a plain strided stack (spectral norm on request).
+"""
+
+import keras
+from keras import layers
+
+from keras_vidgen.errors import ConfigError
+from keras_vidgen.layers import (FoldFrames, ModulatedConv2D, MotionCode, RepeatFrames,
+                                 TimeDifferences, UnfoldFrames, maybe_spectral_norm)
+from keras_vidgen.models import blocks
+from keras_vidgen.signatures import LATENT, TIMES
+
+# Frames per clip the discriminator sees (StyleGAN-V's 3).
+SPARSE_FRAMES = 3
+
+
+def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
+                    context_frames=None, motion_spacing=8.0, name="generator"):
+    """Builds the continuous-time generator: `{z, times}` -> frames at those times.
+
+    Args:
+        latent_dim: length of `z`.
+        frames: the training clips' length (the motion features' longest initial period is 4x it).
+        size: frame height and width.
+        filters: channels of the 4x4 stage; each stage halves them (at least 16).
+        channels: output channels.
+        num_classes: adds an int `label` input, embedded into the content code.
+        context_frames: not supported (raises): this generator renders times, not continuations.
+        motion_spacing: frames between motion anchors.
+        name: the model's name.
+
+    Returns:
+        A functional `keras.Model` with inputs `{"z", "times"}` (and `"label"`) and output in [-1, 1].
+
+    Example:
+        >>> generator = build_generator(64, 16, 32)
+        >>> generator({"z": keras.random.normal((2, 64)), "times": [[0., 1., 5.], [2., 3., 9.]]}).shape
+        (2, 3, 32, 32, 3)
+    """
+    if context_frames:
+        raise ConfigError("{0}: stylegan-v renders any time from noise and does not continue given "
+                          "frames; use dcgan3d, vgan, tgan or mocogan for that",
+                          ("model.context_frames", context_frames))
+    inputs, vector = blocks.generator_inputs(latent_dim, num_classes)
+    inputs = dict(inputs) if isinstance(inputs, dict) else {LATENT: inputs}
+    times = keras.Input((None,), name=TIMES)
+    inputs[TIMES] = times
+    content = vector
+    for index in range(2):
+        content = layers.Dense(latent_dim, name=f"mapping{index}")(content)
+        content = layers.LeakyReLU(0.2)(content)
+    motion = MotionCode(max_period=4.0 * frames, spacing=motion_spacing, name="motion")(
+        [inputs[LATENT], times])
+    style = layers.Concatenate(name="style")([RepeatFrames()([content, times]), motion])
+    style = FoldFrames(name="fold_frames")(style)  # [N * K, S]: one style per frame
+    video = _synthesis(style, size, filters, channels)
+    video = UnfoldFrames(name="unfold_frames")([video, times])
+    video = layers.Activation("tanh", dtype="float32", name="video")(video)
+    return keras.Model(inputs, video, name=name)
+
+
+def _synthesis(style, size, filters, channels):
+    """The per-frame image network: style `[B, S]` -> image `[B, size, size, channels]`."""
+    _, base_size, strides = blocks.stage_plan(1, size)
+    x = layers.Dense(base_size * base_size * filters, name="synthesis_project")(style)
+    x = layers.Reshape((base_size, base_size, filters))(x)
+    x = layers.LeakyReLU(0.2)(x)
+    x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name="synthesis_base")([x, style]))
+    width = filters
+    for index in range(len(strides)):
+        width = max(16, width // 2)
+        x = layers.UpSampling2D(interpolation="bilinear", name=f"synthesis_up{index}")(x)
+        for conv in range(2):
+            x = ModulatedConv2D(width, 3, name=f"synthesis{index}_{conv}")([x, style])
+            x = layers.LeakyReLU(0.2)(x)
+    return ModulatedConv2D(channels, 1, demodulate=False, name="to_rgb")([x, style])
+
+
+def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
+                        spectral_norm=False, sparse_frames=SPARSE_FRAMES, name="discriminator"):
+    """Builds the sparse-frame discriminator: `{video [N, K, H, W, C], times [N, K]}` -> logits `[N, 1]`.
+
+    Args:
+        frames: the training clips' length (unused: the discriminator sees `sparse_frames` of them).
+        size, filters, channels, num_classes, spectral_norm, name: as in
+            `dcgan3d.build_discriminator`.
+        sparse_frames: frames per clip it judges.
+    """
+    del frames  # the gaps between the sampled frames, not the clip length, reach this network
+    inputs, video, label = blocks.discriminator_inputs(sparse_frames, size, channels, num_classes)
+    inputs = dict(inputs) if isinstance(inputs, dict) else {"video": inputs}
+    times = keras.Input((sparse_frames,), name=TIMES)
+    inputs[TIMES] = times
+    _, base_size, strides = blocks.stage_plan(1, size)
+    x = blocks.downsample_stack(video, [0] * len(strides), filters, spectral_norm, name="frame_down")
+    width = x.shape[-1]
+    # [N, K, 4, 4, F] -> [N, 4, 4, K * F]: the frames side by side in time order.
+    x = layers.Permute((2, 3, 1, 4))(x)
+    x = layers.Reshape((base_size, base_size, sparse_frames * width))(x)
+    joined = layers.Conv2D(width, 3, padding="same", name="joined_conv")
+    x = layers.LeakyReLU(0.2)(maybe_spectral_norm(joined, spectral_norm)(x))
+    gaps = maybe_spectral_norm(layers.Dense(width, name="gaps"), spectral_norm)(TimeDifferences()(times))
+    x = layers.Concatenate()([layers.Flatten()(x), layers.LeakyReLU(0.2)(gaps)])
+    x = layers.LeakyReLU(0.2)(maybe_spectral_norm(layers.Dense(width, name="joined"), spectral_norm)(x))
+    logits = blocks.logits_head(x, label, num_classes, spectral_norm)
+    return keras.Model(inputs, logits, name=name)
