@@ -17,7 +17,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_vidgen import latents, media, signatures, warmup
+from keras_vidgen import media, signatures, warmup
 from keras_vidgen.data import labels
 from keras_vidgen.errors import ConfigError, ExportError, ModelError
 
@@ -41,7 +41,9 @@ def export_generator(model, base_dir, version=None, overwrite=False, config=None
       videos; a seed gives the same videos as `VideoGAN.generate(num, seed)` and `vidgen sample`.
 
     A generator with a `label` input adds `label` int32 `[N]` to both; one with a `context` input
-    adds `context` uint8 `[N, k, height, width, 3]` (see `keras_vidgen.signatures`).
+    adds `context` uint8 `[N, k, height, width, 3]`; a continuous-time one (`stylegan-v`) adds
+    `times` float32 `[N, T]` (the frame times to render, any `T`) to `serving_default` and
+    `frames` int32 scalar to `generate_from_seed` (see `keras_vidgen.signatures`).
 
     Args:
         model: a `VideoGAN` (anything with a `generator` attribute).
@@ -170,7 +172,8 @@ def _write_metadata(model, generator, path, config, class_names):
         "keras_version": keras.__version__,
         "generator": "ema_generator" if generator is not model.generator else "generator",
         "latent_dim": signatures.latent_dim(generator),
-        "video_shape": [int(d) for d in generator.output_shape[1:]],
+        # A continuous-time generator's frame count is its caller's: null.
+        "video_shape": [None if d is None else int(d) for d in generator.output_shape[1:]],
         "signatures": {
             name: {spec.name: [spec.dtype.name, spec.shape.as_list()] for spec in signature.specs}
             for name, signature in signatures.build_signatures(generator).items()
@@ -197,10 +200,8 @@ def _publish(staging, target):
 
 
 def _in_process_video(generator, name, inputs):
-    inputs = dict(inputs)
     if name == signatures.FROM_SEED:
-        dim = signatures.latent_dim(generator)
-        inputs[signatures.LATENT] = latents.seeded_latents(inputs.pop("num"), dim, inputs.pop("seed"))
+        inputs = signatures.seed_to_generator_inputs(generator, inputs)
     return signatures.run_generator(generator, inputs)
 
 

@@ -28,6 +28,8 @@ class Sampler:
         class_names: the label names of a class-conditional model, index order, or `None`.
         source: what the model was loaded from, for error messages.
         num_classes: a class-conditional model's class count when there are no `class_names`.
+        frames: a continuous-time model's default clip length (its training clips'); such a
+            model renders any number of frames (`frames=` of `from_seed` and `from_latents`).
 
     Example:
         >>> sampler = load_sampler("saved_models/vidgen")
@@ -35,7 +37,8 @@ class Sampler:
         (4, 16, 32, 32, 3)
     """
 
-    def __init__(self, model_signatures, class_names=None, source="the model", num_classes=None):
+    def __init__(self, model_signatures, class_names=None, source="the model", num_classes=None,
+                 frames=None):
         self.signatures = model_signatures
         self.class_names = list(class_names) if class_names else None
         self.num_classes = len(self.class_names) if self.class_names else num_classes
@@ -43,25 +46,52 @@ class Sampler:
         serving = model_signatures[signatures.SERVING_DEFAULT]
         specs = serving.structured_input_signature[1]
         self.latent_dim = int(specs[signatures.LATENT].shape[-1])
-        self.conditions = {name: spec for name, spec in specs.items() if name != signatures.LATENT}
-        self.video_shape = tuple(int(d) for d in serving.structured_outputs["video"].shape[1:])
+        self.continuous_time = signatures.TIMES in specs
+        self.conditions = {name: spec for name, spec in specs.items()
+                           if name not in (signatures.LATENT, signatures.TIMES)}
+        shape = serving.structured_outputs["video"].shape[1:]
+        if self.continuous_time:
+            shape = [frames or 16, *shape[1:]]
+        self.video_shape = tuple(int(d) for d in shape)
 
     def latents(self, num, seed):
         """Returns the latents `generate_from_seed` draws for `(num, seed)`, float32 numpy."""
         return seeded_latents(num, self.latent_dim, seed).numpy()
 
-    def from_seed(self, num, seed=None, label=None, context=None):
-        """Returns `num` uint8 videos `[num, T, H, W, C]`; `seed=None` picks a random seed."""
+    def from_seed(self, num, seed=None, label=None, context=None, frames=None):
+        """Returns `num` uint8 videos `[num, T, H, W, C]`; `seed=None` picks a random seed.
+
+        `frames`: a continuous-time model's clip length (default: its training clips').
+        """
         seed = np.random.randint(2**31) if seed is None else seed
         inputs = dict(seed=tf.constant(seed, tf.int64), num=tf.constant(num, tf.int32))
         inputs.update(self._conditions(num, label, context))
+        if self._frames(frames) is not None:
+            inputs[signatures.FRAMES] = tf.constant(self._frames(frames), tf.int32)
         return self.signatures[signatures.FROM_SEED](**inputs)["video"].numpy()
 
-    def from_latents(self, z, label=None, context=None):
-        """Returns uint8 videos for latents `z` `[N, latent_dim]`."""
+    def from_latents(self, z, label=None, context=None, frames=None):
+        """Returns uint8 videos for latents `z` `[N, latent_dim]` (`frames` as for `from_seed`)."""
         z = tf.constant(np.asarray(z, np.float32))
         inputs = dict(z=z, **self._conditions(int(z.shape[0]), label, context))
+        if self._frames(frames) is not None:
+            times = np.tile(np.arange(self._frames(frames), dtype=np.float32), (len(z), 1))
+            inputs[signatures.TIMES] = tf.constant(times)
         return self.signatures[signatures.SERVING_DEFAULT](**inputs)["video"].numpy()
+
+    def _frames(self, frames):
+        """The frame count a continuous-time model renders (None for the others, which make
+        clips of their one length)."""
+        if not self.continuous_time:
+            if frames is not None and frames != self.video_shape[0]:
+                raise ModelError(
+                    f"{self.source} makes {self.video_shape[0]}-frame clips; only a continuous-"
+                    f"time model (arch stylegan-v) renders {frames} frames.")
+            return None
+        frames = self.video_shape[0] if frames is None else int(frames)
+        if frames < 1:
+            raise ModelError(f"frames must be at least 1, got {frames}.")
+        return frames
 
     def like_real(self, real, seed=0, batch_size=32):
         """Videos to compare with the uint8 clips `real`, one per clip, as FVD needs them.
@@ -91,6 +121,7 @@ class Sampler:
                 z[i:i + batch_size],
                 label=None if labels is None else labels[i:i + batch_size],
                 context=real[i:i + batch_size, :context_frames] if context_frames else None,
+                frames=real.shape[1] if self.continuous_time else None,
             )
             for i in range(0, len(real), batch_size)
         ])
@@ -166,7 +197,8 @@ def load_sampler(path):
         model = keras.models.load_model(path)
         generator = export.serving_generator(model)
         return Sampler(signatures.build_signatures(generator), getattr(model, "class_names", None),
-                       source=path, num_classes=getattr(model, "num_classes", None))
+                       source=path, num_classes=getattr(model, "num_classes", None),
+                       frames=getattr(model, "frames", None))
     version = resolve_saved_model(path)
     loaded = tf.saved_model.load(version)
     missing = {signatures.SERVING_DEFAULT, signatures.FROM_SEED} - set(loaded.signatures)
@@ -175,8 +207,10 @@ def load_sampler(path):
             f"{version} has no {sorted(missing)} signature(s): it was not exported by this "
             "version of keras_vidgen; export the checkpoint again (vidgen export)."
         )
+    train_config = _exported_train_config(version)
     return Sampler(loaded.signatures, _class_names(version), source=version,
-                   num_classes=_exported_num_classes(version))
+                   num_classes=(train_config.get("model") or {}).get("num_classes"),
+                   frames=(train_config.get("data") or {}).get("frames"))
 
 
 def resolve_saved_model(path):
@@ -198,10 +232,10 @@ def _class_names(version_dir):
     return labels.class_names(labels.load_class_index(path))
 
 
-def _exported_num_classes(version_dir):
+def _exported_train_config(version_dir):
+    """The training config an export was made with, as a dict (`{}` if it has none)."""
     path = os.path.join(version_dir, export.METADATA_DIR, export.CONFIG_FILE)
     if not os.path.exists(path):
-        return None
+        return {}
     with open(path) as file:
-        train_config = json.load(file).get("train_config") or {}
-    return (train_config.get("model") or {}).get("num_classes")
+        return json.load(file).get("train_config") or {}

@@ -56,7 +56,7 @@ def interpolate(args):
 
 
 def _conditions(args, sampler):
-    """The `label` and `context` sampling arguments; a context file becomes uint8 frames."""
+    """The `label`, `context` and `frames` sampling arguments; a context file becomes uint8 frames."""
     context = None
     if args.context is not None:
         from keras_vidgen import signatures
@@ -67,7 +67,7 @@ def _conditions(args, sampler):
             raise ModelError(f"--context was given, but {sampler.source} is not frame-conditional.")
         frames, size = int(spec.shape[1]), int(spec.shape[2])
         context = load_clip(args.context, frames=frames, size=size)
-    return dict(label=args.label, context=context)
+    return dict(label=args.label, context=context, frames=args.frames)
 
 
 def export(args):

@@ -73,6 +73,8 @@ def _add_model_arguments(parser, out):
     parser.add_argument("--label", help="class index or name (class-conditional models only)")
     parser.add_argument("--context", help="video file whose first frames the model continues "
                         "(frame-conditional models only)")
+    parser.add_argument("--frames", type=int, help="frames per video: a continuous-time model "
+                        "(arch stylegan-v) renders any number (default: its training clips' length)")
     parser.add_argument("--fps", type=int, default=8)
 
 

@@ -130,6 +130,10 @@ class VideoGAN(keras.Model):
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def call(self, inputs, training=False):
+        if self.sparse_frames and not isinstance(inputs, dict):
+            # Latents alone: a continuous-time generator renders the training clips' length.
+            times = self._render_times(tf.shape(inputs)[0], None)
+            inputs = networks.generator_inputs(inputs, networks.Conditions(times=times))
         return self.sampling_generator(inputs, training=training)
 
     def compile(self, g_optimizer, d_optimizer, loss="hinge", n_critic=1, gp_weight=None,
@@ -248,12 +252,11 @@ class VideoGAN(keras.Model):
     def _discriminator_step(self, real, conditions, batch_size):
         """One discriminator update; returns `{metric: (value, sample weight)}`."""
         z = self._sample_latents(batch_size)
-        fake_conditions = self._fake_conditions(conditions, batch_size)
-        fake = self.generator(networks.generator_inputs(z, fake_conditions), training=True)
+        fake = self.generator(self._fake_inputs(z, conditions, batch_size), training=True)
         one = tf.constant(1.0)
         with tf.GradientTape() as tape:
             real_heads = self._discriminate(real, conditions)
-            fake_heads = self._discriminate(fake, fake_conditions)
+            fake_heads = self._discriminate(fake, conditions)
             per_example = networks.sum_over_heads(self.d_loss_fn, real_heads, fake_heads)
             loss = replicas.average_over_global_batch(per_example, batch_size)
             results = {"d_loss": (tf.reduce_mean(per_example), one)}
@@ -284,10 +287,9 @@ class VideoGAN(keras.Model):
     def _generator_step(self, conditions, batch_size):
         """One generator update (then the EMA generator's); returns `{metric: value}`."""
         z = self._sample_latents(batch_size)
-        conditions = self._fake_conditions(conditions, batch_size)
         context = conditions.context
         with tf.GradientTape() as tape:
-            fake = self.generator(networks.generator_inputs(z, conditions), training=True)
+            fake = self.generator(self._fake_inputs(z, conditions, batch_size), training=True)
             regularisation = replicas.network_regularisation(self.generator.losses)
             per_example = networks.sum_over_heads(self.g_loss_fn, self._discriminate(fake, conditions))
             loss = replicas.average_over_global_batch(per_example, batch_size) + regularisation
@@ -338,13 +340,16 @@ class VideoGAN(keras.Model):
             batch_size, real.shape[1], self.sparse_frames, self._next_seed())
         return time_sampling.take_frames(real, indices), tf.cast(indices, tf.float32)
 
-    def _fake_conditions(self, conditions, batch_size):
-        """The real clips' conditions for fakes: a continuous-time generator renders the same
-        gaps from a random start (`time_sampling.time_offsets`), so it learns every time."""
-        if conditions.times is None:
-            return conditions
-        offsets = time_sampling.time_offsets(batch_size, self._next_seed())
-        return conditions._replace(times=conditions.times + offsets)
+    def _fake_inputs(self, z, conditions, batch_size):
+        """The generator's inputs for fakes under the real clips' conditions. A continuous-time
+        generator renders the real frames' gaps from a random start time
+        (`time_sampling.time_offsets`), so it learns every time it may be asked for; its fakes
+        are judged at the real times, since the discriminator sees only the gaps, which are then
+        exactly the real ones."""
+        if conditions.times is not None:
+            offsets = time_sampling.time_offsets(batch_size, self._next_seed())
+            conditions = conditions._replace(times=conditions.times + offsets)
+        return networks.generator_inputs(z, conditions)
 
     def _generator_metric_names(self):
         return [name for name in ("g_loss", "recon_penalty", "g_reg_penalty")
@@ -422,7 +427,7 @@ class VideoGAN(keras.Model):
             return None
         frames = self.frames if frames is None else frames
         times = np.arange(frames) if np.ndim(frames) == 0 else np.asarray(frames)
-        return tf.constant(np.broadcast_to(times, (count, len(times))), tf.float32)
+        return tf.tile(tf.constant(times, tf.float32)[None], [count, 1])
 
     def generate(self, num, seed=None, batch_size=16, labels=None, context=None, frames=None):
         """Generates `num` videos as uint8 `[num, frames, height, width, channels]`.

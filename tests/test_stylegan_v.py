@@ -1,0 +1,164 @@
+"""stylegan-v: continuous time is exact, sparse frames are drawn as stated, any length renders,
+motion neither loops nor freezes, save/load continues training identically, the export renders
+a requested number of frames in plain TensorFlow, and a short run learns the tiny shapes."""
+
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_vidgen.data import load_clip, make_moving_shapes, read_manifest
+from keras_vidgen.export import export_generator
+from keras_vidgen.layers import MotionCode
+from keras_vidgen.models import build_video_gan
+from keras_vidgen.models.time_sampling import sparse_frame_indices
+
+FRAMES, SIZE, LATENT = 8, 16, 16
+
+
+def tiny_gan(seed=0, **options):
+    keras.utils.set_random_seed(seed)
+    return build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
+                           seed=seed, **options)
+
+
+def compiled(gan, **options):
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, 0.0, 0.9),
+                d_optimizer=keras.optimizers.Adam(1e-3, 0.0, 0.9), **options)
+    return gan
+
+
+def random_clips(count=4):
+    return np.random.default_rng(0).uniform(-1, 1, (count, FRAMES, SIZE, SIZE, 3)).astype("float32")
+
+
+def test_a_frame_does_not_depend_on_the_other_times_or_videos_rendered_with_it():
+    gan = tiny_gan()
+    z = gan.latents(3, seed=0)
+    times = np.array([0.0, 2.5, 7.0, 40.0])
+    together = gan.render(z, frames=times).numpy()
+    for index, time in enumerate(times):
+        alone = gan.render(z, frames=np.array([time])).numpy()[:, 0]
+        np.testing.assert_allclose(together[:, index], alone, atol=1e-5)
+    np.testing.assert_allclose(gan.render(z[1:2], frames=times).numpy()[0], together[1], atol=1e-5)
+    # Different times are different frames (the check above is not passing on constants).
+    assert np.abs(together[:, 0] - together[:, 3]).mean() > 1e-3
+
+
+def test_sparse_frames_are_distinct_in_order_and_within_the_distance():
+    seed = tf.constant([1, 2], tf.int64)
+    indices = sparse_frame_indices(4000, 16, 3, seed, max_distance=6).numpy()
+    assert indices.shape == (4000, 3) and indices.dtype == np.int32
+    assert (np.diff(indices, axis=1) > 0).all()
+    assert indices.min() == 0 and indices.max() == 15
+    spans = indices[:, -1] - indices[:, 0]
+    assert spans.max() == 6 and spans.min() == 2  # every span from adjacent to the limit occurs
+    assert set(np.unique(indices)) == set(range(16))
+    whole = sparse_frame_indices(4000, 16, 3, seed).numpy()
+    assert (whole[:, -1] - whole[:, 0]).max() == 15
+    np.testing.assert_array_equal(sparse_frame_indices(4000, 16, 3, seed).numpy(), whole)
+    with pytest.raises(ValueError, match="3 distinct frames from 2-frame clips"):
+        sparse_frame_indices(2, 2, 3, seed)
+    with pytest.raises(ValueError, match="within a distance of 1"):
+        sparse_frame_indices(2, 16, 3, seed, max_distance=1)
+
+
+def test_motion_neither_loops_nor_freezes_far_past_the_training_length():
+    layer = MotionCode(spacing=8.0, max_period=32.0)
+    z = np.random.default_rng(0).standard_normal((64, LATENT)).astype("float32")
+    times = np.tile(np.arange(0, 512, 1.0, dtype="float32"), (64, 1))
+    codes = layer([z, times]).numpy()  # [videos, time, channels]
+
+    def change(window):  # how far the code moves over 16 frames, on average
+        return np.abs(codes[:, window + 16] - codes[:, window]).mean()
+
+    early, late = change(0), np.mean([change(t) for t in (200, 300, 480)])
+    assert 0.5 < late / early < 2.0  # the same motion statistics at frame 480 as at frame 0
+    for lag in (16, 32, 64, 128, 256):  # no period: the code never comes back to where it was
+        assert np.abs(codes[:, lag:lag + 64] - codes[:, :64]).mean() > 0.3 * early
+
+
+def test_a_model_trained_on_8_frames_renders_32_at_any_frame_rate():
+    gan = compiled(tiny_gan(), loss="hinge")
+    gan.fit(tf.data.Dataset.from_tensors(random_clips()).repeat(), steps_per_epoch=2, verbose=0)
+    videos = gan.generate(2, seed=0, frames=32)
+    assert videos.shape == (2, 32, SIZE, SIZE, 3) and videos.dtype == np.uint8
+    assert gan(gan.latents(2, seed=0)).shape == (2, FRAMES, SIZE, SIZE, 3)
+    # 4x the frame rate: every 4th frame is a frame of the 1x video.
+    fast = gan.generate(2, seed=0, frames=np.arange(32) / 4)
+    np.testing.assert_allclose(fast[:, ::4].astype(int), videos[:, :8].astype(int), atol=1)
+
+
+def test_save_and_load_continue_training_identically(tmp_path):
+    gan = compiled(tiny_gan(ema_decay=0.9, spectral_norm=True), loss="hinge", r1_gamma=1.0,
+                   r1_interval=2, augment="translation")
+    data = tf.data.Dataset.from_tensors(random_clips()).repeat()
+    gan.fit(data, steps_per_epoch=2, verbose=0)
+    gan.save(tmp_path / "gan.keras")
+    restored = keras.models.load_model(tmp_path / "gan.keras")
+    assert restored.frames == FRAMES and restored.sparse_frames == 3
+    for model in (gan, restored):
+        model.fit(data, steps_per_epoch=3, verbose=0)
+    for a, b in zip(gan.variables + gan.d_optimizer.variables,
+                    restored.variables + restored.d_optimizer.variables):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6, err_msg=a.path)
+    np.testing.assert_array_equal(restored.generate(2, seed=1, frames=12),
+                                  gan.generate(2, seed=1, frames=12))
+
+
+RENDER_WITHOUT_PACKAGE = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+model = tf.saved_model.load(sys.argv[1])
+seeded = model.signatures["generate_from_seed"](
+    seed=tf.constant(5, tf.int64), num=tf.constant(2), frames=tf.constant(20))["video"]
+times = tf.constant([[0.0, 10.0, 19.0]] * 2)
+z = tf.constant(json.loads(sys.argv[2]), tf.float32)
+picked = model.signatures["serving_default"](z=z, times=times)["video"]
+assert not any(name.startswith("keras_vidgen") for name in sys.modules), "imported keras_vidgen"
+print(json.dumps({"seeded": seeded.numpy().tolist(), "picked": picked.numpy().tolist()}))
+"""
+
+
+@pytest.mark.slow
+def test_the_export_renders_a_requested_number_of_frames_in_plain_tensorflow(tmp_path):
+    gan = tiny_gan()
+    path = export_generator(gan, str(tmp_path / "sv"))
+    z = gan.latents(2, seed=5)
+    result = subprocess.run([sys.executable, "-c", RENDER_WITHOUT_PACKAGE, path, json.dumps(z.tolist())],
+                            capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = json.loads(result.stdout.strip().splitlines()[-1])
+    seeded = np.array(output["seeded"], np.uint8)
+    assert seeded.shape == (2, 20, SIZE, SIZE, 3)
+    np.testing.assert_array_equal(seeded, gan.generate(2, seed=5, frames=20))
+    np.testing.assert_array_equal(np.array(output["picked"], np.uint8), seeded[:, [0, 10, 19]])
+
+
+@pytest.mark.slow
+def test_a_short_run_learns_the_tiny_shapes(tmp_path):
+    folder = make_moving_shapes(str(tmp_path / "shapes"), num_videos=16, frames=FRAMES, size=SIZE,
+                                seed=0)
+    real = np.stack([load_clip(f"{folder}/{record['file']}", FRAMES, SIZE)
+                     for record in read_manifest(folder)])
+    clips = real.astype("float32") / 127.5 - 1.0
+    gan = compiled(tiny_gan(spectral_norm=True), loss="hinge")
+
+    def colour_distance():
+        # Colour statistics of whole frames: the backgrounds, shapes and their share of the
+        # frame. Untrained, the generator draws mid-grey noise: far from the data's.
+        fake = gan.generate(64, seed=0).reshape(-1, 3).astype(float)
+        ours = np.concatenate([fake.mean(0), fake.std(0), np.percentile(fake, [5, 50, 95], axis=0).ravel()])
+        data = real.reshape(-1, 3).astype(float)
+        theirs = np.concatenate([data.mean(0), data.std(0), np.percentile(data, [5, 50, 95], axis=0).ravel()])
+        return np.abs(ours - theirs).mean()
+
+    before = colour_distance()
+    data = tf.data.Dataset.from_tensor_slices(clips).shuffle(16, seed=0).repeat().batch(8)
+    gan.fit(data, steps_per_epoch=300, verbose=0)
+    assert colour_distance() < 0.5 * before
