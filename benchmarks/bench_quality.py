@@ -9,7 +9,9 @@ per class head of the in-domain extractor (shape, colour, background), how many 
 it sees in the real and generated clips and the largest class's share (mode collapse shows
 there), the FVD of generator snapshots taken every 400 steps (saved during training, scored
 after it, so the budget is spent on training), and writes a PNG with rows of real and generated
-frames plus small GIFs.
+frames plus small GIFs. A continuous-time model (arch stylegan-v) also renders 4x-long videos,
+scored on windows of the training length at offsets 0, T, 2T, 3T, with how much each window
+moves (mean absolute change between consecutive frames, beside the real clips').
 
 Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
@@ -17,6 +19,8 @@ Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "bas
          (try other settings; --extractor FILE.keras reuses a trained extractor)
      python benchmarks/bench_quality.py --steps 4600 --set lr_schedule=cosine
          (a fixed step count, which a learning-rate schedule needs; --minutes stays a limit)
+     python benchmarks/bench_quality.py --set model.arch=dvdgan --set model.spectral_norm=true
+         (today's default beside the previous one: run both in one session, same machine)
 """
 
 import argparse
@@ -33,6 +37,7 @@ import numpy as np
 from keras_vidgen import doctor, media, metrics
 from keras_vidgen.config import TrainConfig, preset
 from keras_vidgen.data import cached_moving_shapes, list_video_files
+from keras_vidgen.models import networks
 from keras_vidgen.train import build_model, resolve_data, train
 
 
@@ -115,6 +120,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     classifier = keras.models.load_model(extractor_path)
     coverage = {name: class_coverage(videos, classifier) for name, videos in
                 (("real B", real_b), ("untrained G", untrained), ("trained G", trained))}
+    long_videos = long_video_windows(result.model, real_b, extractor, num_samples)
     trained_steps = int(result.model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
@@ -123,6 +129,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "training_steps": trained_steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
         "coverage": coverage, "fvd_over_training": curve, "spoilt_real_fvd": references,
+        "long_videos": long_videos, "arch": config.model.arch,
         "wall_seconds": round(time.time() - started),
     }
     _print_report(report)
@@ -162,13 +169,41 @@ def fvd_over_training(model, snapshot_paths, real, extractor, num_samples):
     z = model.latents(num_samples, 3)
     real_features = extractor(real)
     curve = {}
+
+    def render(latents):
+        # A continuous-time generator renders the training clips' frame times.
+        times = np.tile(np.arange(model.frames, dtype="float32"), (len(latents), 1)) if model.sparse_frames else None
+        inputs = networks.generator_inputs(latents, networks.Conditions(times=times))
+        return media.to_uint8(generator(inputs, training=False)).numpy()
+
     for step, path in sorted(snapshot_paths.items()):
         generator.load_weights(path)
-        videos = np.concatenate([media.to_uint8(generator(z[i:i + 32], training=False)).numpy()
-                                 for i in range(0, num_samples, 32)])
+        videos = np.concatenate([render(z[i:i + 32]) for i in range(0, num_samples, 32)])
         row = metrics.evaluate_features(extractor(videos), real_features, extractor.name, videos.shape)
         curve[step] = round(row["fvd"], 3)
     return curve
+
+
+def motion(videos):
+    """How much clips move: the mean absolute change between consecutive frames, in uint8 levels."""
+    return round(float(np.abs(np.diff(videos.astype(np.float32), axis=1)).mean()), 2)
+
+
+def long_video_windows(model, real, extractor, num_samples, windows=4):
+    """A continuous-time model's `windows`x-long videos: per window of the training length, its FVD
+    against `real` and its motion (`None` for the other architectures, which have one length)."""
+    if not model.sparse_frames:
+        return None
+    frames = model.frames
+    videos = model.generate(num_samples, seed=3, frames=windows * frames)
+    real_features = extractor(real)
+    rows = {"real motion": motion(real)}
+    for index in range(windows):
+        window = videos[:, index * frames:(index + 1) * frames]
+        row = metrics.evaluate_features(extractor(window), real_features, extractor.name, window.shape)
+        rows[f"frames {index * frames}-{(index + 1) * frames - 1}"] = {
+            "fvd": round(row["fvd"], 3), "motion": motion(window)}
+    return rows
 
 
 def trained_extractor(data_dir, path, frames, size):
@@ -216,7 +251,7 @@ def class_coverage(videos, classifier, min_share=0.02):
 
 def _print_report(report):
     print(f"\nQuality on moving shapes, {report['frames']}x{report['size']}x{report['size']}, "
-          f"preset {report['preset']}, {report['training_steps']} steps of batch "
+          f"preset {report['preset']}, arch {report['arch']}, {report['training_steps']} steps of batch "
           f"{report['batch_size']} in {report['budget_minutes']} min; "
           f"{report['num_samples']} clips per set; in-domain extractor held-out scores "
           + ", ".join(f"{k} {v:.2f}" for k, v in report["extractor_scores"].items()))
@@ -227,6 +262,12 @@ def _print_report(report):
         f"{name} {fvd:.1f}" for name, fvd in report["spoilt_real_fvd"].items()))
     print("\nFVD over training (snapshots vs real B): " + ", ".join(
         f"step {step}: {fvd:.1f}" for step, fvd in report["fvd_over_training"].items()))
+    if report["long_videos"]:
+        long_videos = dict(report["long_videos"])
+        print(f"\nlong videos ({len(long_videos) - 1}x the training length), per window: "
+              + ", ".join(f"{name}: FVD {row['fvd']:.1f}, motion {row['motion']}"
+                          for name, row in long_videos.items() if name != "real motion")
+              + f" (real clips' motion {long_videos['real motion']})")
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
         print(f"{name:<24}" + "   ".join(

@@ -170,7 +170,9 @@ def run_generator(generator, inputs, training=False):
 
 
 def outputs(video_float):
-    """Returns a signature's outputs for float videos: `video` uint8 and `video_float` float32."""
+    """Returns a signature's outputs for float videos: `video` uint8 and `video_float` float32,
+    clipped to [-1, 1] (a generator with a linear output, as StyleGAN2's, may stray past it)."""
+    video_float = tf.clip_by_value(video_float, -1.0, 1.0)
     return {"video": media.to_uint8(video_float), "video_float": video_float}
 
 

@@ -12,7 +12,7 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   BatchNorm: frames are computed independently (the frame at `t` does not depend on the other
   times rendered), and an EMA of the weights is the whole generator.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
-  output `[N, K, size, size, channels]`.
+  output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
   per-frame conv trunk; the frames' 4x4 feature maps are joined along the channels in time
   order, convolved together, and judged with Fourier features of the time gaps.
@@ -80,7 +80,10 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     style = FoldFrames(name="fold_frames")(style)  # [N * K, S]: one style per frame
     video = _synthesis(style, size, filters, channels)
     video = UnfoldFrames(name="unfold_frames")([video, times])
-    video = layers.Activation("tanh", dtype="float32", name="video")(video)
+    # Linear, as StyleGAN2's output: a tanh here saturated at black within 300 steps of the main
+    # job (the darkest common colour) and its vanishing gradient kept it there. Samples and
+    # exports clip to [-1, 1] (`media.to_uint8`, `signatures.outputs`).
+    video = layers.Activation("linear", dtype="float32", name="video")(video)
     return keras.Model(inputs, video, name=name)
 
 
