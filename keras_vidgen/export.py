@@ -174,6 +174,8 @@ def _write_metadata(model, generator, path, config, class_names):
         "latent_dim": signatures.latent_dim(generator),
         # A continuous-time generator's frame count is its caller's: null.
         "video_shape": [None if d is None else int(d) for d in generator.output_shape[1:]],
+        # What a continuous-time generator renders by default: the training clips' length.
+        "frames": getattr(model, "frames", None),
         "signatures": {
             name: {spec.name: [spec.dtype.name, spec.shape.as_list()] for spec in signature.specs}
             for name, signature in signatures.build_signatures(generator).items()

@@ -207,10 +207,11 @@ def load_sampler(path):
             f"{version} has no {sorted(missing)} signature(s): it was not exported by this "
             "version of keras_vidgen; export the checkpoint again (vidgen export)."
         )
-    train_config = _exported_train_config(version)
+    metadata = _exported_metadata(version)
+    train_config = metadata.get("train_config") or {}
     return Sampler(loaded.signatures, _class_names(version), source=version,
                    num_classes=(train_config.get("model") or {}).get("num_classes"),
-                   frames=(train_config.get("data") or {}).get("frames"))
+                   frames=metadata.get("frames") or (train_config.get("data") or {}).get("frames"))
 
 
 def resolve_saved_model(path):
@@ -232,10 +233,10 @@ def _class_names(version_dir):
     return labels.class_names(labels.load_class_index(path))
 
 
-def _exported_train_config(version_dir):
-    """The training config an export was made with, as a dict (`{}` if it has none)."""
+def _exported_metadata(version_dir):
+    """An export's `config.json` (the model's facts and its training config), `{}` if missing."""
     path = os.path.join(version_dir, export.METADATA_DIR, export.CONFIG_FILE)
     if not os.path.exists(path):
         return {}
     with open(path) as file:
-        return json.load(file).get("train_config") or {}
+        return json.load(file)

@@ -10,7 +10,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
+from keras_vidgen import cli
 from keras_vidgen.data import load_clip, make_moving_shapes, read_manifest
 from keras_vidgen.export import export_generator
 from keras_vidgen.layers import MotionCode
@@ -138,6 +140,18 @@ def test_the_export_renders_a_requested_number_of_frames_in_plain_tensorflow(tmp
     assert seeded.shape == (2, 20, SIZE, SIZE, 3)
     np.testing.assert_array_equal(seeded, gan.generate(2, seed=5, frames=20))
     np.testing.assert_array_equal(np.array(output["picked"], np.uint8), seeded[:, [0, 10, 19]])
+
+
+@pytest.mark.slow
+def test_vidgen_sample_renders_any_number_of_frames_from_a_checkpoint_or_an_export(tmp_path):
+    gan = tiny_gan()
+    gan.save(tmp_path / "sv.keras")
+    export_generator(gan, str(tmp_path / "exports"))
+    for model in (str(tmp_path / "sv.keras"), str(tmp_path / "exports")):
+        for frames, expected in (([], FRAMES), (["--frames", "24"], 24)):
+            out = str(tmp_path / "out.gif")
+            assert cli.main(["sample", model, "--num", "1", "--out", out, *frames]) == 0
+            assert Image.open(out).n_frames == expected, (model, frames)
 
 
 @pytest.mark.slow

@@ -417,7 +417,8 @@ class VideoGAN(keras.Model):
             context = None
         conditions = networks.Conditions(labels, context, self._render_times(count, frames))
         inputs = networks.generator_inputs(tf.convert_to_tensor(z, tf.float32), conditions)
-        return self.sampling_generator(inputs, training=False)
+        # Clipped: a linear output (stylegan-v's, as StyleGAN2's) may stray past [-1, 1].
+        return tf.clip_by_value(self.sampling_generator(inputs, training=False), -1.0, 1.0)
 
     def _render_times(self, count, frames):
         if not self.sparse_frames:
