@@ -10,6 +10,9 @@ agree with them.
 # Each is a module `keras_vidgen.models.<name>` (dashes as underscores) with `build_generator`
 # and `build_discriminator`.
 ARCHITECTURES = ("dcgan3d", "vgan", "tgan", "mocogan", "dvdgan", "stylegan-v")
+# The continuous-time ones: their generators render frames at given times, from noise alone (they
+# take no `context` frames to continue).
+CONTINUOUS_TIME_ARCHITECTURES = ("stylegan-v",)
 # See `keras_vidgen.losses`.
 LOSSES = ("hinge", "bce", "wgan-gp", "lsgan")
 # See `keras_vidgen.distribute.make_strategy`.

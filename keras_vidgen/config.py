@@ -252,6 +252,15 @@ class TrainConfig(_Checked):
                 "frames of its own", ("model.context_frames", model.context_frames),
                 ("data.frames", data.frames),
             )
+        if model.context_frames is not None and model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
+            raise ConfigError(
+                "{0} renders frames at any time from noise and does not continue given frames: "
+                "drop {1} or use dcgan3d, vgan, tgan, mocogan or dvdgan",
+                ("model.arch", model.arch), ("model.context_frames", model.context_frames),
+            )
+        if data.frames < 3 and model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
+            raise ConfigError("{0} trains on 3 frames of each clip: {1} must be at least 3",
+                              ("model.arch", model.arch), ("data.frames", data.frames))
         if self.n_critic > 1 and self.strategy != "default":
             # The G update sits in a tf.cond, and a multi-replica optimizer update cannot.
             raise ConfigError(

@@ -22,6 +22,8 @@ TINY = ["--preset", "tiny", "--epochs", "1", "--steps-per-epoch", "1"]
     (["--labels", "folder"], "--num-classes"),  # class labels need a class count
     (["--frames", "4", "--context-frames", "4"], "--context-frames 4"),
     (["--n-critic", "5", "--strategy", "mirrored"], "--strategy mirrored"),
+    (["--arch", "stylegan-v", "--context-frames", "2"], "--context-frames 2"),
+    (["--arch", "stylegan-v", "--frames", "2"], "--frames 2"),
 ])
 def test_a_bad_flag_exits_at_once_naming_it_and_leaves_nothing(flags, named, tmp_path):
     from test_cli import vidgen_executable

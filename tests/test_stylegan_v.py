@@ -95,6 +95,17 @@ def test_a_model_trained_on_8_frames_renders_32_at_any_frame_rate():
     np.testing.assert_allclose(fast[:, ::4].astype(int), videos[:, :8].astype(int), atol=1)
 
 
+def test_a_class_conditional_model_renders_each_class():
+    keras.utils.set_random_seed(0)
+    gan = compiled(build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, 32, 8, seed=0, num_classes=2),
+                   loss="hinge")
+    labels = np.array([0, 1, 0, 1], "int32")
+    history = gan.fit(tf.data.Dataset.from_tensors((random_clips(), labels)), verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in history.values())
+    zeros, ones = gan.generate(2, seed=0, labels=0, frames=5), gan.generate(2, seed=0, labels=1, frames=5)
+    assert zeros.shape == (2, 5, SIZE, SIZE, 3) and np.abs(zeros.astype(int) - ones).mean() > 0
+
+
 def test_save_and_load_continue_training_identically(tmp_path):
     gan = compiled(tiny_gan(ema_decay=0.9, spectral_norm=True), loss="hinge", r1_gamma=1.0,
                    r1_interval=2, augment="translation")
