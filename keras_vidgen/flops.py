@@ -10,7 +10,8 @@ from keras import layers
 
 
 def layer_forward_flops(layer, batch_size):
-    """FLOPs of one forward pass of a Conv3D, Conv3DTranspose, Conv2D(Transpose) or Dense layer.
+    """FLOPs of one forward pass of a Conv3D, Conv3DTranspose, Conv2D(Transpose), ModulatedConv2D
+    or Dense layer.
 
     A wrapper (e.g. spectral normalisation) counts as the layer it wraps.
 
@@ -21,9 +22,17 @@ def layer_forward_flops(layer, batch_size):
     Returns:
         An int.
     """
+    from keras_vidgen.layers import ModulatedConv2D
+
     outer = layer
     while isinstance(layer, layers.Wrapper):
         layer = layer.layer
+    if isinstance(layer, ModulatedConv2D):
+        # A convolution of the scaled input; the style's affine map and the demodulation are
+        # a few percent of it.
+        output_shape = outer.output.shape
+        kernel = layer.kernel_size**2 * layer.kernel.shape[2] * layer.filters
+        return int(2 * batch_size * np.prod(output_shape[1:-1]) * kernel)
     if not isinstance(layer, (layers.Conv3D, layers.Conv2D, layers.Conv3DTranspose,
                               layers.Conv2DTranspose, layers.Dense)):
         return 0
@@ -57,7 +66,12 @@ def gan_step_flops(gan, batch_size):
     D update: G forward, D forward on real and fake, D backward on both = 1 G + 6 D.
     G update: G forward, D forward, D backward to its input (about 1 D), G backward = 3 G + 2 D.
     Total: 4 G + 8 D forward passes.
+
+    A continuous-time generator renders `sparse_frames` frames per clip with its frames stacked
+    into the batch, so it is counted at `batch_size * sparse_frames` (which overcounts its small
+    per-clip mapping layers by that factor: well under 1% of it).
     """
-    return 4 * model_forward_flops(gan.generator, batch_size) + 8 * model_forward_flops(
+    g_batch = batch_size * (getattr(gan, "sparse_frames", 0) or 1)
+    return 4 * model_forward_flops(gan.generator, g_batch) + 8 * model_forward_flops(
         gan.discriminator, batch_size
     )

@@ -51,3 +51,18 @@ def test_a_spectrally_normalised_layer_counts_as_the_layer_it_wraps():
     wrapped = SpectralNorm(keras.layers.Conv3D(6, 3, padding="same"))
     keras.Model(inputs, [plain(inputs), wrapped(inputs)])
     assert flops.layer_forward_flops(wrapped, 2) == flops.layer_forward_flops(plain, 2) > 0
+
+
+def test_a_modulated_convolution_counts_as_its_convolution():
+    from keras_vidgen.layers import ModulatedConv2D
+
+    image, style = keras.Input((8, 8, 5)), keras.Input((12,))
+    modulated, plain = ModulatedConv2D(6, 3), keras.layers.Conv2D(6, 3, padding="same")
+    keras.Model([image, style], [modulated([image, style]), plain(image)])
+    assert flops.layer_forward_flops(modulated, 2) == flops.layer_forward_flops(plain, 2) > 0
+
+
+def test_a_continuous_time_generator_is_counted_for_each_frame_it_renders():
+    gan = build_video_gan("stylegan-v", 8, 4, 16, g_filters=16, d_filters=8)
+    g, d = flops.model_forward_flops(gan.generator, 2 * 3), flops.model_forward_flops(gan.discriminator, 2)
+    assert flops.gan_step_flops(gan, 2) == 4 * g + 8 * d
