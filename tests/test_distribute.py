@@ -9,7 +9,7 @@ import sys
 import pytest
 
 MIRRORED_VS_SINGLE = r"""
-import json
+import json, sys
 import numpy as np
 import tensorflow as tf
 cpus = tf.config.list_physical_devices("CPU")
@@ -20,7 +20,7 @@ from keras_vidgen.models import build_video_gan
 def trained(strategy):
     with strategy.scope():
         keras.utils.set_random_seed(0)
-        gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0)
+        gan = build_video_gan(sys.argv[1], 8, 4, 16, g_filters=16, d_filters=8, seed=0)
         gan.compile(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
     clips = np.random.default_rng(0).uniform(-1, 1, (8, 4, 16, 16, 3)).astype("float32")
     dataset = tf.data.Dataset.from_tensor_slices(clips).batch(4).repeat()
@@ -36,8 +36,11 @@ print(json.dumps({"max_weight_difference": difference, "single": single_logs, "m
 
 
 @pytest.mark.slow
-def test_mirrored_training_on_two_replicas_matches_one_device():
-    result = subprocess.run([sys.executable, "-c", MIRRORED_VS_SINGLE], capture_output=True, text=True, timeout=600)
+# stylegan-v: its sparse frames and time offsets are drawn for the global batch, as the latents.
+@pytest.mark.parametrize("arch", ["dcgan3d", "stylegan-v"])
+def test_mirrored_training_on_two_replicas_matches_one_device(arch):
+    result = subprocess.run([sys.executable, "-c", MIRRORED_VS_SINGLE, arch], capture_output=True,
+                            text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["max_weight_difference"] < 1e-5

@@ -336,8 +336,9 @@ class VideoGAN(keras.Model):
         float times; `(real, None)` unless the GAN is continuous-time."""
         if not self.sparse_frames:
             return real, None
-        indices = time_sampling.sparse_frame_indices(
-            batch_size, real.shape[1], self.sparse_frames, self._next_seed())
+        indices = self._replica_share(
+            lambda total, seed: time_sampling.sparse_frame_indices(
+                total, real.shape[1], self.sparse_frames, seed), batch_size)
         return time_sampling.take_frames(real, indices), tf.cast(indices, tf.float32)
 
     def _fake_inputs(self, z, conditions, batch_size):
@@ -347,7 +348,7 @@ class VideoGAN(keras.Model):
         are judged at the real times, since the discriminator sees only the gaps, which are then
         exactly the real ones."""
         if conditions.times is not None:
-            offsets = time_sampling.time_offsets(batch_size, self._next_seed())
+            offsets = self._replica_share(time_sampling.time_offsets, batch_size)
             conditions = conditions._replace(times=conditions.times + offsets)
         return networks.generator_inputs(z, conditions)
 
@@ -367,14 +368,17 @@ class VideoGAN(keras.Model):
             self._next_shared_seed(), replicas.replica_id())
 
     def _sample_latents(self, batch_size):
-        # Every replica draws the latents of the whole global batch from the shared seed and
-        # keeps its own slice, so N replicas see exactly the latents one device would.
+        return self._replica_share(
+            lambda total, seed: tf.random.stateless_normal((total, self.latent_dim), seed=seed),
+            batch_size)
+
+    def _replica_share(self, draw, batch_size):
+        """`draw(global batch size, seed)` on every replica from the shared seed, keeping this
+        replica's slice: N replicas see exactly the numbers one device would."""
         count = tf.distribute.get_strategy().num_replicas_in_sync
-        z = tf.random.stateless_normal(
-            (batch_size * count, self.latent_dim), seed=self._next_shared_seed()
-        )
+        values = draw(batch_size * count, self._next_shared_seed())
         replica = replicas.replica_id()
-        return z[replica * batch_size:(replica + 1) * batch_size]
+        return values[replica * batch_size:(replica + 1) * batch_size]
 
     def latents(self, num, seed=None):
         """Returns `num` standard-normal latents as a float32 numpy array `[num, latent_dim]`.
