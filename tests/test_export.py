@@ -10,7 +10,7 @@ import tensorflow as tf
 from conftest import Exportable as Model
 
 import keras_vidgen
-from keras_vidgen import export, media, warmup
+from keras_vidgen import export, latents, media, warmup
 from keras_vidgen.config import TrainConfig, preset
 from keras_vidgen.export import export_generator, next_version
 from keras_vidgen.models import build_video_gan
@@ -226,7 +226,7 @@ def test_a_class_conditional_export_takes_labels_and_names_its_classes(make_gene
     loaded = tf.saved_model.load(path)
     label = tf.constant([2, 0], tf.int32)
     out = loaded.signatures["generate_from_seed"](seed=tf.constant(1, tf.int64), num=tf.constant(2), label=label)
-    z = export.latents.seeded_latents(2, 8, 1)
+    z = latents.seeded_latents(2, 8, 1)
     np.testing.assert_allclose(out["video_float"], generator([z, label[:, None]]), atol=1e-5)
 
 
@@ -249,7 +249,7 @@ def test_the_ema_generator_is_exported_when_the_model_has_one(make_generator, tm
     ema.set_weights([w * 0.5 for w in generator.get_weights()])
     model = Model(generator, ema_generator=ema)
     path = export_generator(model, str(tmp_path / "vidgen"))
-    z = export.latents.seeded_latents(2, 8, 0)
+    z = latents.seeded_latents(2, 8, 0)
     out = tf.saved_model.load(path).signatures["serving_default"](z=z)["video_float"]
     np.testing.assert_allclose(out, ema(z), atol=1e-5)
     assert not np.allclose(out, generator(z), atol=1e-3)
