@@ -6,9 +6,12 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
 - **Generator**: one 2D synthesis network shared by all frames. A video's latent `z` gives a
   content code (a small mapping MLP) and, through `MotionCode`, a motion code that is a
   continuous function of time: anchor noise interpolated in time plus sine/cosine features with
-  learned frequencies. Each frame's style is `[content, motion(t)]`; it modulates every
-  convolution (StyleGAN2's `ModulatedConv2D`), and each stage doubles the resolution by bilinear
-  up-sampling before a 3x3 convolution, so there is no transposed-convolution checkerboard. No
+  learned frequencies. As in StyleGAN-V, the motion code enters only at the input (it replaces
+  StyleGAN2's constant 4x4 input, joined with the content code), and the content code alone is
+  the style that modulates every convolution (StyleGAN2's `ModulatedConv2D`), colours included:
+  with the motion code in every layer's style too, the main job's shapes changed colour as they
+  moved. Each stage doubles the resolution by bilinear up-sampling before a 3x3 convolution, so
+  there is no transposed-convolution checkerboard. No
   BatchNorm: frames are computed independently (the frame at `t` does not depend on the other
   times rendered), and an EMA of the weights is the whole generator.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
@@ -76,9 +79,11 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         content = layers.LeakyReLU(0.2)(content)
     motion = MotionCode(max_period=4.0 * frames, spacing=motion_spacing, name="motion")(
         [inputs[LATENT], times])
-    style = layers.Concatenate(name="style")([RepeatFrames()([content, times]), motion])
-    style = FoldFrames(name="fold_frames")(style)  # [N * K, S]: one style per frame
-    video = _synthesis(style, size, filters, channels)
+    content = RepeatFrames()([content, times])
+    # [N * K, ...]: the frames of all clips as one batch of images.
+    style = FoldFrames(name="fold_style")(content)
+    start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([content, motion]))
+    video = _synthesis(start, style, size, filters, channels)
     video = UnfoldFrames(name="unfold_frames")([video, times])
     # Linear, as StyleGAN2's output: a tanh here saturated at black within 300 steps of the main
     # job (the darkest common colour) and its vanishing gradient kept it there. Samples and
@@ -87,10 +92,11 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     return keras.Model(inputs, video, name=name)
 
 
-def _synthesis(style, size, filters, channels):
-    """The per-frame image network: style `[B, S]` -> image `[B, size, size, channels]`."""
+def _synthesis(start, style, size, filters, channels):
+    """The per-frame image network: the frame's input code `[B, S1]` (content and motion) and
+    style `[B, S2]` (content) -> image `[B, size, size, channels]`."""
     _, base_size, strides = blocks.stage_plan(1, size)
-    x = layers.Dense(base_size * base_size * filters, name="synthesis_project")(style)
+    x = layers.Dense(base_size * base_size * filters, name="synthesis_project")(start)
     x = layers.Reshape((base_size, base_size, filters))(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name="synthesis_base")([x, style]))
