@@ -136,7 +136,15 @@ class ModelConfig(_Checked):
         ema_decay: sample and export from an exponential moving average of the generator, e.g.
             0.999 for long runs (`None` or 0: sample the generator itself).
         num_classes: class-conditional generator and projection discriminator; needs `labels`.
-        context_frames: frame-conditional: the generator continues this many real first frames.
+        context_frames: frame-conditional (task "generate" only, the older mode): the generator
+            regenerates the whole clip from this many real first frames and pays `recon_weight`
+            times L1 for differing from them.
+        task: "generate" (videos from noise), "predict" (the `observed` first frames -> the
+            rest) or "interpolate" (the first and last `observed // 2` frames -> the frames
+            between); the generator of the last two outputs only the frames it was not given
+            (see `keras_vidgen.models.tasks`).
+        observed: the frames the generator is given (predict, interpolate): fewer than `frames`;
+            even for interpolate (half at each end).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -154,6 +162,8 @@ class ModelConfig(_Checked):
     ema_decay: Optional[float] = setting(None, minimum=0, below=1)
     num_classes: Optional[int] = setting(None, minimum=1)
     context_frames: Optional[int] = setting(None, minimum=1)
+    task: str = setting("generate", choices=choices.TASKS)
+    observed: Optional[int] = setting(None, minimum=1)
 
 
 @dataclasses.dataclass
@@ -170,7 +180,17 @@ class TrainConfig(_Checked):
         r1_gamma: R1 penalty weight (0: off).
         r1_interval: apply the R1 penalty every this many D steps.
         augment: DiffAugment policy for the discriminator's inputs, e.g. "color,translation,cutout".
-        recon_weight: weight of the frame-conditional L1 reconstruction of the context.
+        recon_weight: weight of the reconstruction loss: of the produced frames against the real
+            ones (predict, interpolate), or the L1 of the context (frame-conditional generate).
+        recon_loss: "mse" or "l1": the reconstruction loss of predict and interpolate (the older
+            frame-conditional mode keeps L1).
+        gdl_weight: weight of the gradient-difference loss (Mathieu et al. 2016) of the produced
+            frames (predict, interpolate; 0: off).
+        adversarial_weight: weight of the generator's adversarial loss; 0 trains predict or
+            interpolate by regression alone, and then no discriminator is built.
+        optimizer: "adam", "rmsprop" or "adadelta", for both networks (Adam takes `beta_1`,
+            `beta_2`; every optimizer takes the learning rates as given).
+        g_optimizer, d_optimizer: the generator's or discriminator's own, overriding `optimizer`.
         g_learning_rate: the generator's Adam learning rate.
         d_learning_rate: the discriminator's Adam learning rate.
         lr_schedule: "constant", or "cosine": both rates fall along a half cosine to zero at the
@@ -206,6 +226,12 @@ class TrainConfig(_Checked):
     r1_interval: int = setting(1, minimum=1)
     augment: Optional[str] = setting(None, items=choices.AUGMENTATIONS)
     recon_weight: float = setting(10.0, minimum=0)
+    recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
+    gdl_weight: float = setting(0.0, minimum=0)
+    adversarial_weight: float = setting(1.0, minimum=0)
+    optimizer: str = setting("adam", choices=choices.OPTIMIZERS)
+    g_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
+    d_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
     g_learning_rate: float = setting(2e-4, above=0, flag="g-lr")
     d_learning_rate: float = setting(4e-4, above=0, flag="d-lr")
     lr_schedule: str = setting("constant", choices=choices.LR_SCHEDULES)
@@ -252,6 +278,7 @@ class TrainConfig(_Checked):
                 "frames of its own", ("model.context_frames", model.context_frames),
                 ("data.frames", data.frames),
             )
+        self._check_task()
         if self.n_critic > 1 and self.strategy != "default":
             # The G update sits in a tf.cond, and a multi-replica optimizer update cannot.
             raise ConfigError(
@@ -259,6 +286,37 @@ class TrainConfig(_Checked):
                 "or r1_gamma)", ("n_critic", self.n_critic), ("strategy", self.strategy),
             )
         return self
+
+    def _check_task(self):
+        """The rules of `model.task`: what predict and interpolate need, what generate refuses."""
+        model, frames = self.model, self.data.frames
+        task = ("model.task", model.task)
+        if model.task == "generate":
+            if model.observed is not None:
+                raise ConfigError("{0} needs a task that observes frames (predict or interpolate), "
+                                  "not {1} (see context_frames for continuing clips)", ("model.observed", model.observed), task)
+            for path, value in (("gdl_weight", self.gdl_weight), ("adversarial_weight", self.adversarial_weight)):
+                if (value > 0) != (path == "adversarial_weight"):
+                    raise ConfigError("{0} needs a task that observes frames (predict or "
+                                      "interpolate), not {1}: generating from noise is adversarial only", (path, value), task)
+            return
+        if model.observed is None:
+            raise ConfigError("{0} needs {1}: how many frames the generator is given", task,
+                              ("model.observed", None))
+        if model.observed >= frames:
+            raise ConfigError("{0} must be fewer than {1}: the generator produces the rest",
+                              ("model.observed", model.observed), ("data.frames", frames))
+        if model.task == "interpolate" and model.observed % 2:
+            raise ConfigError("{0} must be even for {1}: half the observed frames open the clip, "
+                              "half close it", ("model.observed", model.observed), task)
+        for path, value in (("model.context_frames", model.context_frames),
+                            ("model.num_classes", model.num_classes)):
+            if value is not None:
+                raise ConfigError("{0} is not supported with {1} (the generator is given "
+                                  "`observed` frames instead)", (path, value), task)
+        if self.recon_weight == 0 and self.gdl_weight == 0 and self.adversarial_weight == 0:
+            raise ConfigError("{0}, {1} and {2} are all 0: the generator would learn nothing",
+                              ("recon_weight", 0.0), ("gdl_weight", 0.0), ("adversarial_weight", 0.0))
 
     def updated(self, settings):
         """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`."""
