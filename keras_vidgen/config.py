@@ -314,6 +314,12 @@ class TrainConfig(_Checked):
             if value is not None:
                 raise ConfigError("{0} is not supported with {1} (the generator is given "
                                   "`observed` frames instead)", (path, value), task)
+        # VideoPredictor's step is one D and one G update without penalties (see its docstring).
+        for path, value, supported in (("n_critic", self.n_critic, 1), ("gp_weight", self.gp_weight, None),
+                                       ("r1_gamma", self.r1_gamma, 0.0), ("loss", self.loss, self.loss)):
+            if value != supported or value == "wgan-gp":
+                raise ConfigError("{0} is not supported with {1}: its step is one discriminator "
+                                  "and one generator update, without penalties", (path, value), task)
         if self.recon_weight == 0 and self.gdl_weight == 0 and self.adversarial_weight == 0:
             raise ConfigError("{0}, {1} and {2} are all 0: the generator would learn nothing",
                               ("recon_weight", 0.0), ("gdl_weight", 0.0), ("adversarial_weight", 0.0))

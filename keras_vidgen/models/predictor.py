@@ -31,7 +31,8 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
         observed: frames given, `k`.
         produced: frames to output.
         size: height and width (halved down to a grid of 4 to 7 pixels, at most 4 times).
-        filters: channels at full resolution; doubled at every halving (at most 256).
+        filters: channels of the smallest (widest) stage, as for the noise-to-video generators;
+            halved at every doubling of resolution (at least 8).
         channels: colour channels.
         latent_dim: adds a `z [N, latent_dim]` input (adversarial training); None: deterministic.
         name: the model's name.
@@ -51,11 +52,12 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
     inputs = {OBSERVED: frames_in}
     # [N, k, H, W, C] -> [N, H, W, k * C]: time stacked along channels.
     x = layers.Reshape((size, size, observed * channels))(layers.Permute((2, 3, 1, 4))(frames_in))
-    x = _conv(x, filters, "in")
-    skips, width = [], filters
+    widths = [max(8, filters // 2 ** (depth - index)) for index in range(depth + 1)]
+    x = _conv(x, widths[0], "in")
+    skips = []
     for index in range(depth):
         skips.append(x)
-        width = min(256, width * 2)
+        width = widths[index + 1]
         x = _conv(x, width, f"down{index}", strides=2, kernel=4)
         x = _conv(x, width, f"down{index}_b")
     if latent_dim:
