@@ -26,6 +26,11 @@ def load_predictor(path):
 
     import keras_vidgen.models  # noqa: F401  (registers the model classes with Keras)
 
+    if not str(path).endswith(".keras"):
+        raise ModelError(f"{path}: `vidgen predict` reads a .keras checkpoint; an exported "
+                         "SavedModel answers through its serving_default signature instead.")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"Checkpoint {path!r} does not exist.")
     model = keras.models.load_model(path)
     if getattr(model, "task", "generate") not in tasks.TASKS_WITH_OBSERVED:
         raise ModelError(f"{path} holds a {type(model).__name__}, which observes no frames: "

@@ -1,4 +1,5 @@
-"""`PredictionMonitor`: PSNR and SSIM of a predictor on one fixed batch of clips, in TensorBoard."""
+"""`PredictionMonitor`: PSNR and SSIM of a predictor on one fixed batch of clips, in TensorBoard;
+the clips `train()` monitors, and the completed clips it writes as its sample."""
 
 import os
 
@@ -6,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_vidgen import media
+from keras_vidgen import data, media
 from keras_vidgen.callbacks import write_gif_summary
 from keras_vidgen.metrics.prediction import frame_scores, summarize
 from keras_vidgen.models import tasks
@@ -74,3 +75,28 @@ class PredictionMonitor(keras.callbacks.Callback):
         self._writer.flush()
         self.last_summary = summary
         return summary
+
+
+def monitored_clips(config, training_clips):
+    """The fixed clips a predictor is scored on in TensorBoard: moving shapes of another seed
+    (held out) when training on the built-in data set, else the first training clips."""
+    if config.model.task == "generate" or config.data.data:
+        return training_clips
+    settings = config.data
+    folder = data.cached_moving_shapes(
+        num_videos=config.num_samples, frames=settings.frames * settings.stride,
+        size=settings.size, seed=config.seed + 1,
+    )
+    return np.stack([
+        data.load_clip(path, settings.frames, settings.size, settings.stride,
+                       grayscale=settings.grayscale)
+        for path in data.list_video_files(folder)
+    ])
+
+
+def completed_samples(model, clips, seed):
+    """One video: each clip (left) beside itself completed by the predictor (right)."""
+    observed, _ = tasks.split_clip(clips, model.task, model.observed)
+    completed = tasks.assemble_clip(observed, model.predict_frames(observed, seed=seed), model.task)
+    pairs = np.stack([clips, completed.numpy()], axis=1).reshape(-1, *clips.shape[1:])
+    return media.tile_videos(pairs, columns=2)

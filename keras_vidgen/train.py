@@ -14,15 +14,12 @@ import time
 from typing import Optional
 
 import keras
-import numpy as np
 
 from keras_vidgen import callbacks as vidgen_callbacks
 from keras_vidgen import config as vidgen_config
 from keras_vidgen import data as vidgen_data
-from keras_vidgen import distribute, export, media, models, resume
+from keras_vidgen import distribute, export, media, models, prediction_monitor, resume
 from keras_vidgen.errors import ConfigError
-from keras_vidgen.models import tasks
-from keras_vidgen.prediction_monitor import PredictionMonitor
 
 
 @dataclasses.dataclass
@@ -101,6 +98,8 @@ def train(config, extra_callbacks=()):
     # A bad file met in tf.data stops it with a message; this raises the typed error instead.
     with skipped.raise_recorded():
         real_clips = _first_clips(make_dataset(), config.num_samples)
+        # What the TensorBoard samples show: these clips (generate), or held-out ones completed.
+        monitored = prediction_monitor.monitored_clips(config, real_clips)
         resume.fit_resumable(
             model,
             make_dataset,
@@ -108,7 +107,7 @@ def train(config, extra_callbacks=()):
             steps_per_epoch=config.steps_per_epoch,
             callbacks=[
                 vidgen_callbacks.SkippedFilesLogger(skipped),  # first: it adds the count to the logs
-                *monitoring_callbacks(config, logdir, real_clips=monitored_clips(config, real_clips)),
+                *monitoring_callbacks(config, logdir, real_clips=monitored),
                 keras.callbacks.ModelCheckpoint(checkpoint),
                 *extra_callbacks,
             ],
@@ -130,7 +129,7 @@ def train(config, extra_callbacks=()):
         context = real_clips if model.context_frames else None
         samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed, context=context))
     else:  # real clips beside the same clips completed by the model
-        samples = prediction_samples(model, monitored_clips(config, real_clips), config.seed)
+        samples = prediction_monitor.completed_samples(model, monitored, config.seed)
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(
         model, run_dir, logdir, checkpoint, export_path, sample_path, data_path,
@@ -197,7 +196,8 @@ def build_dataset(config, source, skipped):
 
 
 def build_model(config, class_names=None):
-    """Builds and compiles the `VideoGAN` a config describes (Adam for both networks).
+    """Builds and compiles the model a config describes: a `VideoGAN` (task "generate") or a
+    `VideoPredictor` ("predict", "interpolate"), with the optimizers it names (`make_optimizer`).
 
     Under a tf.distribute strategy, call it inside `strategy.scope()` so that the networks and
     both optimizers' slots are created as distributed variables.
@@ -302,37 +302,12 @@ def monitoring_callbacks(config, logdir, real_clips=None):
             logdir, config.num_samples, seed=config.seed, real_clips=real_clips
         )
     else:
-        samples = PredictionMonitor(logdir, real_clips, seed=config.seed)
+        samples = prediction_monitor.PredictionMonitor(logdir, real_clips, seed=config.seed)
     return limit + [
         vidgen_callbacks.ScalarLogger(logdir, config.data.batch_size),
         samples,
         vidgen_callbacks.HParamsLogger(logdir, vidgen_callbacks.flatten_hparams(config.to_dict())),
     ]
-
-
-def monitored_clips(config, training_clips):
-    """The fixed clips a predictor is scored on in TensorBoard: moving shapes of another seed
-    (held out) when training on the built-in data set, else the first training clips."""
-    if config.model.task == "generate" or config.data.data:
-        return training_clips
-    settings = config.data
-    folder = vidgen_data.cached_moving_shapes(
-        num_videos=config.num_samples, frames=settings.frames * settings.stride,
-        size=settings.size, seed=config.seed + 1,
-    )
-    return np.stack([
-        vidgen_data.load_clip(path, settings.frames, settings.size, settings.stride,
-                              grayscale=settings.grayscale)
-        for path in vidgen_data.list_video_files(folder)
-    ])
-
-
-def prediction_samples(model, clips, seed):
-    """One video: each clip (left) beside itself completed by the predictor (right)."""
-    observed, _ = tasks.split_clip(clips, model.task, model.observed)
-    completed = tasks.assemble_clip(observed, model.predict_frames(observed, seed=seed), model.task)
-    pairs = np.stack([clips, completed.numpy()], axis=1).reshape(-1, *clips.shape[1:])
-    return media.tile_videos(pairs, columns=2)
 
 
 def _first_clips(dataset, count):

@@ -119,6 +119,8 @@ def test_preset_and_from_dict_errors_are_config_errors():
     ({"adversarial_weight": 0.0}, ["adversarial_weight", "model.task"]),
     ({"model.task": "predict", "model.observed": 4, "model.context_frames": 2},
      ["model.context_frames", "model.task"]),
+    ({"model.task": "predict", "model.observed": 4, "n_critic": 2}, ["n_critic", "model.task"]),
+    ({"model.task": "predict", "model.observed": 4, "loss": "wgan-gp"}, ["loss", "model.task"]),
     ({"model.task": "predict", "model.observed": 4, "recon_weight": 0.0, "adversarial_weight": 0.0},
      ["recon_weight", "gdl_weight", "adversarial_weight"]),
 ])

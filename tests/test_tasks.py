@@ -295,3 +295,7 @@ def test_vidgen_train_task_predict_logs_psnr_and_exports(tmp_path, monkeypatch, 
     assert "lr/d" not in tags  # regression alone: no discriminator, no D optimizer
     assert os.path.exists(tmp_path / "exports" / "vidgen" / "1" / "saved_model.pb")
     assert Image.open(tmp_path / "runs" / run / "samples.gif").n_frames == 6
+    # A regression-only checkpoint (no discriminator, no D optimizer) loads and predicts alike.
+    loaded = load_predictor(str(tmp_path / "runs" / run / "checkpoint.keras"))
+    assert loaded.discriminator is None and loaded.d_optimizer is None
+    assert type(loaded.g_optimizer).__name__ == "RMSprop" and int(loaded.fit_steps.numpy()) == 4
