@@ -288,38 +288,37 @@ class TrainConfig(_Checked):
         return self
 
     def _check_task(self):
-        """The rules of `model.task`: what predict and interpolate need, what generate refuses."""
-        model, frames = self.model, self.data.frames
-        task = ("model.task", model.task)
+        """The rules of `model.task`: what generate refuses, what predict and interpolate need."""
+        model, task = self.model, ("model.task", self.model.task)
         if model.task == "generate":
-            if model.observed is not None:
-                raise ConfigError("{0} needs a task that observes frames (predict or interpolate), "
-                                  "not {1} (see context_frames for continuing clips)", ("model.observed", model.observed), task)
-            for path, value in (("gdl_weight", self.gdl_weight), ("adversarial_weight", self.adversarial_weight)):
-                if (value > 0) != (path == "adversarial_weight"):
+            refused = [("model.observed", model.observed is not None, model.observed),
+                       ("gdl_weight", self.gdl_weight > 0, self.gdl_weight),
+                       ("adversarial_weight", self.adversarial_weight == 0, self.adversarial_weight)]
+            for path, bad, value in refused:
+                if bad:
                     raise ConfigError("{0} needs a task that observes frames (predict or "
-                                      "interpolate), not {1}: generating from noise is adversarial only", (path, value), task)
+                                      "interpolate), not {1}", (path, value), task)
             return
         if model.observed is None:
             raise ConfigError("{0} needs {1}: how many frames the generator is given", task,
                               ("model.observed", None))
-        if model.observed >= frames:
+        if model.observed >= self.data.frames:
             raise ConfigError("{0} must be fewer than {1}: the generator produces the rest",
-                              ("model.observed", model.observed), ("data.frames", frames))
+                              ("model.observed", model.observed), ("data.frames", self.data.frames))
         if model.task == "interpolate" and model.observed % 2:
             raise ConfigError("{0} must be even for {1}: half the observed frames open the clip, "
                               "half close it", ("model.observed", model.observed), task)
-        for path, value in (("model.context_frames", model.context_frames),
-                            ("model.num_classes", model.num_classes)):
-            if value is not None:
-                raise ConfigError("{0} is not supported with {1} (the generator is given "
-                                  "`observed` frames instead)", (path, value), task)
-        # VideoPredictor's step is one D and one G update without penalties (see its docstring).
-        for path, value, supported in (("n_critic", self.n_critic, 1), ("gp_weight", self.gp_weight, None),
-                                       ("r1_gamma", self.r1_gamma, 0.0), ("loss", self.loss, self.loss)):
-            if value != supported or value == "wgan-gp":
-                raise ConfigError("{0} is not supported with {1}: its step is one discriminator "
-                                  "and one generator update, without penalties", (path, value), task)
+        # VideoPredictor is given frames instead of context or labels, and its step is one D and
+        # one G update without penalties.
+        unsupported = [("model.context_frames", model.context_frames is not None, model.context_frames),
+                       ("model.num_classes", model.num_classes is not None, model.num_classes),
+                       ("n_critic", self.n_critic != 1, self.n_critic),
+                       ("gp_weight", self.gp_weight is not None, self.gp_weight),
+                       ("r1_gamma", self.r1_gamma != 0, self.r1_gamma),
+                       ("loss", self.loss == "wgan-gp", self.loss)]
+        for path, bad, value in unsupported:
+            if bad:
+                raise ConfigError("{0} is not supported with {1}", (path, value), task)
         if self.recon_weight == 0 and self.gdl_weight == 0 and self.adversarial_weight == 0:
             raise ConfigError("{0}, {1} and {2} are all 0: the generator would learn nothing",
                               ("recon_weight", 0.0), ("gdl_weight", 0.0), ("adversarial_weight", 0.0))

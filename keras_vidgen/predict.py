@@ -55,7 +55,8 @@ def read_video(path, frame_shape, max_frames=None):
     if path.endswith(".npy"):
         video = np.load(path)
         if video.ndim != 4:
-            raise InputVideoError(f"{path}: expected frames [T, H, W, C], got an array of shape {video.shape}.")
+            raise InputVideoError(f"{path}: expected frames [T, H, W, C], got an array of shape "
+                                  f"{video.shape}.")
         video = video[:max_frames]
     else:
         from keras_vidgen.data.readers import open_reader
@@ -83,7 +84,7 @@ def _convert(frame, channels):
         if frame.ndim == 3:
             frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         return frame[..., np.newaxis]
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB) if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2RGB)
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB if frame.ndim == 3 else cv2.COLOR_GRAY2RGB)
 
 
 def predict_video(model, video, frames=None, seed=0, source="the video"):

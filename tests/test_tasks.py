@@ -222,13 +222,15 @@ def test_export_takes_observed_uint8_frames_and_loads_in_plain_tensorflow(traine
         metadata = json.load(file)
     assert metadata["task"] == "predict" and metadata["produced"] == 4
     observed = (RANDOM_CLIPS[:3, :2] * 127.5 + 127.5).astype(np.uint8)
-    result = subprocess.run([sys.executable, "-c", LOAD_WITHOUT_PACKAGE, path, json.dumps(observed.tolist())],
-                            capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_WITHOUT_PACKAGE, path, json.dumps(observed.tolist())],
+        capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     output = json.loads(result.stdout.strip().splitlines()[-1])
     assert output["dtype"] == "uint8" and output["shape"] == [3, 4, 16, 16, 3]
-    np.testing.assert_array_equal(np.array(output["frames"], np.uint8), model.predict_frames(observed, seed=0))
-    np.testing.assert_array_equal(np.array(output["seeded"], np.uint8), model.predict_frames(observed, seed=5))
+    for key, seed in (("frames", 0), ("seeded", 5)):
+        np.testing.assert_array_equal(np.array(output[key], np.uint8),
+                                      model.predict_frames(observed, seed=seed))
 
 
 def test_vidgen_predict_rolls_out_and_writes_the_real_video_beside(trained, tmp_path, capsys):

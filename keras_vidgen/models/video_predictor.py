@@ -55,7 +55,8 @@ class VideoPredictor(keras.Model):
         self.task, self.seed, self.ema_decay = task, seed, ema_decay
         shapes = networks.input_shapes(generator)
         if tasks.OBSERVED not in shapes:
-            raise ValueError(f"The generator needs an input named {tasks.OBSERVED!r}; it has {sorted(shapes)}.")
+            raise ValueError(f"The generator needs an input named {tasks.OBSERVED!r}; it has "
+                             f"{sorted(shapes)}.")
         self.observed = int(shapes[tasks.OBSERVED][0])
         self.latent_dim = int(shapes[LATENT][-1]) if LATENT in shapes else 0
         self.produced = int(generator.output_shape[1])
