@@ -187,7 +187,9 @@ class TrainConfig(_Checked):
         gdl_weight: weight of the gradient-difference loss (Mathieu et al. 2016) of the produced
             frames (predict, interpolate; 0: off).
         adversarial_weight: weight of the generator's adversarial loss; 0 trains predict or
-            interpolate by regression alone, and then no discriminator is built.
+            interpolate by regression alone, and then no discriminator is built. `None`: 1 for
+            generate (adversarial only), 0 for predict and interpolate (in bench_prediction
+            the adversarial predictor fell to black frames; regression did not).
         optimizer: "adam", "rmsprop" or "adadelta", for both networks (Adam takes `beta_1`,
             `beta_2`; every optimizer takes the learning rates as given).
         g_optimizer, d_optimizer: the generator's or discriminator's own, overriding `optimizer`.
@@ -228,7 +230,7 @@ class TrainConfig(_Checked):
     recon_weight: float = setting(10.0, minimum=0)
     recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
     gdl_weight: float = setting(0.0, minimum=0)
-    adversarial_weight: float = setting(1.0, minimum=0)
+    adversarial_weight: Optional[float] = setting(None, minimum=0)
     optimizer: str = setting("adam", choices=choices.OPTIMIZERS)
     g_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
     d_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
@@ -319,9 +321,15 @@ class TrainConfig(_Checked):
         for path, bad, value in unsupported:
             if bad:
                 raise ConfigError("{0} is not supported with {1}", (path, value), task)
-        if self.recon_weight == 0 and self.gdl_weight == 0 and self.adversarial_weight == 0:
+        if self.recon_weight == 0 and self.gdl_weight == 0 and not self.adversarial_weight:
             raise ConfigError("{0}, {1} and {2} are all 0: the generator would learn nothing",
                               ("recon_weight", 0.0), ("gdl_weight", 0.0), ("adversarial_weight", 0.0))
+
+    def effective_adversarial_weight(self):
+        """`adversarial_weight`, or its task's default when it is `None` (see the attribute)."""
+        if self.adversarial_weight is not None:
+            return self.adversarial_weight
+        return 1.0 if self.model.task == "generate" else 0.0
 
     def updated(self, settings):
         """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`."""

@@ -220,7 +220,7 @@ def build_model(config, class_names=None):
             model = models.build_video_predictor(
                 frames=config.data.frames, size=config.data.size, seed=config.seed,
                 channels=1 if config.data.grayscale else 3,
-                adversarial=config.adversarial_weight > 0,
+                adversarial=config.effective_adversarial_weight() > 0,
                 **arguments_of(models.build_video_predictor, config.model),
             )
     finally:
@@ -242,6 +242,8 @@ def build_model(config, class_names=None):
     # The config names the optimizers (g_optimizer, d_optimizer); compile takes them built.
     options = arguments_of(model.compile, config)
     options.update(g_optimizer=optimizers[0], d_optimizer=optimizers[1])
+    if "adversarial_weight" in options:  # VideoPredictor's
+        options["adversarial_weight"] = config.effective_adversarial_weight()
     model.compile(jit_compile=config.jit_compile,  # Keras's own, through compile's **kwargs
                   **options)
     return model

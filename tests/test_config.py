@@ -137,3 +137,6 @@ def test_tasks_and_optimizers_pass_and_round_trip(tmp_path):
     }).check()
     config.save(tmp_path / "config.json")
     assert TrainConfig.load(tmp_path / "config.json") == config
+    # Unset, the adversarial weight is the task's: GANs are adversarial, predictors regress.
+    assert preset("tiny").effective_adversarial_weight() == 1.0
+    assert config.updated({"adversarial_weight": None}).effective_adversarial_weight() == 0.0

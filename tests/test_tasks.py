@@ -101,13 +101,13 @@ def test_each_task_trains_through_fit(task, observed, adversarial):
 
 @pytest.mark.parametrize("arch", ["vgan", "tgan", "mocogan", "dvdgan"])
 def test_every_architectures_discriminator_judges_completed_clips(arch):
-    model = build_model(tiny_config(**{"model.arch": arch}))
+    model = build_model(tiny_config(adversarial_weight=0.01, **{"model.arch": arch}))
     history = model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][-1])
 
 
 def test_the_discriminator_sees_the_produced_frames_in_their_place():
-    model = build_model(tiny_config("interpolate", 2))
+    model = build_model(tiny_config("interpolate", 2, adversarial_weight=0.05))
     seen = []
     original = model.discriminator.call
 
@@ -130,6 +130,11 @@ def shape_clips(tmp_path_factory):
     folder = make_moving_shapes(str(tmp_path_factory.mktemp("shapes") / "shapes"), num_videos=8,
                                 frames=8, size=16, seed=0)
     return np.stack([load_clip(path, 6, 16) for path in list_video_files(folder)])
+
+
+def test_predictors_train_by_regression_unless_told_otherwise():
+    assert build_model(tiny_config()).discriminator is None
+    assert build_model(tiny_config(adversarial_weight=0.5)).discriminator is not None
 
 
 def test_a_short_regression_run_learns_the_moving_shapes(shape_clips):

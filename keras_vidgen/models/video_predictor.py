@@ -92,7 +92,7 @@ class VideoPredictor(keras.Model):
         return self.sampling_generator(inputs, training=training)
 
     def compile(self, g_optimizer, d_optimizer=None, loss="hinge", recon_loss="mse",
-                recon_weight=1.0, gdl_weight=0.0, adversarial_weight=0.05, augment=None, **kwargs):
+                recon_weight=1.0, gdl_weight=0.0, adversarial_weight=0.01, augment=None, **kwargs):
         """Sets the optimizers and the weights of the generator's three losses.
 
         Args:
@@ -100,8 +100,10 @@ class VideoPredictor(keras.Model):
             d_optimizer: the discriminator's (needed exactly when there is a discriminator).
             loss: the adversarial loss: "hinge", "bce", "wgan-gp" (without its penalty) or "lsgan".
             recon_loss: "mse" or "l1" on the produced frames.
-            recon_weight, gdl_weight, adversarial_weight: the losses' weights (Mathieu et al.
-                used 1, 1 and 0.05).
+            recon_weight, gdl_weight, adversarial_weight: the losses' weights. Mathieu et al.
+                used 1, 1 and 0.05 on losses summed over pixels; these are means, and at 1, 1,
+                0.05 the generator here fell to black frames (`benchmarks/bench_prediction.py`
+                ran 1, 0.1, 0.01).
             augment: a DiffAugment policy for the discriminator's inputs.
             **kwargs: passed to `keras.Model.compile`.
         """
