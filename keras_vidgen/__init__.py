@@ -36,6 +36,8 @@ _API = {
     "preset": "keras_vidgen.config",
     "VideoGAN": "keras_vidgen.models",
     "build_video_gan": "keras_vidgen.models",
+    "VideoPredictor": "keras_vidgen.models",
+    "build_video_predictor": "keras_vidgen.models",
     "export_generator": "keras_vidgen.export",
     "make_moving_shapes": "keras_vidgen.data",
     "video_dataset": "keras_vidgen.data",

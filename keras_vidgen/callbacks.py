@@ -113,7 +113,8 @@ class ScalarLogger(keras.callbacks.Callback):
             for name, value in logs.items():
                 tf.summary.scalar(scalar_tag(name), float(value))
             tf.summary.scalar("lr/g", _learning_rate(self.model.g_optimizer))
-            tf.summary.scalar("lr/d", _learning_rate(self.model.d_optimizer))
+            if self.model.d_optimizer is not None:  # None: a predictor trained by regression alone
+                tf.summary.scalar("lr/d", _learning_rate(self.model.d_optimizer))
             tf.summary.scalar("speed/clips_per_sec", self._clips_per_second(run, step))
         self._writers[run].flush()
 

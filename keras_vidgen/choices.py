@@ -30,3 +30,11 @@ CLIP_STARTS = ("random", "even")
 SHORT_VIDEO_POLICIES = ("loop", "pad", "skip", "error")
 CROPS = ("center", "random", "none")
 ON_ERROR_POLICIES = ("raise", "skip")
+
+# What the generator is asked for (see `keras_vidgen.models.tasks`): videos from noise, the frames
+# after the observed ones, or the frames between them.
+TASKS = ("generate", "predict", "interpolate")
+# The regression loss on produced frames (`keras_vidgen.losses.reconstruction_loss`).
+RECON_LOSSES = ("mse", "l1")
+# Optimizers by name (`keras_vidgen.train.make_optimizer`).
+OPTIMIZERS = ("adam", "rmsprop", "adadelta")

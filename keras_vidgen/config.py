@@ -136,7 +136,15 @@ class ModelConfig(_Checked):
         ema_decay: sample and export from an exponential moving average of the generator, e.g.
             0.999 for long runs (`None` or 0: sample the generator itself).
         num_classes: class-conditional generator and projection discriminator; needs `labels`.
-        context_frames: frame-conditional: the generator continues this many real first frames.
+        context_frames: frame-conditional (task "generate" only, the older mode): the generator
+            regenerates the whole clip from this many real first frames and pays `recon_weight`
+            times L1 for differing from them.
+        task: "generate" (videos from noise), "predict" (the `observed` first frames -> the
+            rest) or "interpolate" (the first and last `observed // 2` frames -> the frames
+            between); the generator of the last two outputs only the frames it was not given
+            (see `keras_vidgen.models.tasks`).
+        observed: the frames the generator is given (predict, interpolate): fewer than `frames`;
+            even for interpolate (half at each end).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -154,6 +162,8 @@ class ModelConfig(_Checked):
     ema_decay: Optional[float] = setting(None, minimum=0, below=1)
     num_classes: Optional[int] = setting(None, minimum=1)
     context_frames: Optional[int] = setting(None, minimum=1)
+    task: str = setting("generate", choices=choices.TASKS)
+    observed: Optional[int] = setting(None, minimum=1)
 
 
 @dataclasses.dataclass
@@ -170,7 +180,19 @@ class TrainConfig(_Checked):
         r1_gamma: R1 penalty weight (0: off).
         r1_interval: apply the R1 penalty every this many D steps.
         augment: DiffAugment policy for the discriminator's inputs, e.g. "color,translation,cutout".
-        recon_weight: weight of the frame-conditional L1 reconstruction of the context.
+        recon_weight: weight of the reconstruction loss: of the produced frames against the real
+            ones (predict, interpolate), or the L1 of the context (frame-conditional generate).
+        recon_loss: "mse" or "l1": the reconstruction loss of predict and interpolate (the older
+            frame-conditional mode keeps L1).
+        gdl_weight: weight of the gradient-difference loss (Mathieu et al. 2016) of the produced
+            frames (predict, interpolate; 0: off).
+        adversarial_weight: weight of the generator's adversarial loss; 0 trains predict or
+            interpolate by regression alone, and then no discriminator is built. `None`: 1 for
+            generate (adversarial only), 0 for predict and interpolate (in bench_prediction
+            the adversarial predictor fell to black frames; regression did not).
+        optimizer: "adam", "rmsprop" or "adadelta", for both networks (Adam takes `beta_1`,
+            `beta_2`; every optimizer takes the learning rates as given).
+        g_optimizer, d_optimizer: the generator's or discriminator's own, overriding `optimizer`.
         g_learning_rate: the generator's Adam learning rate.
         d_learning_rate: the discriminator's Adam learning rate.
         lr_schedule: "constant", or "cosine": both rates fall along a half cosine to zero at the
@@ -206,6 +228,12 @@ class TrainConfig(_Checked):
     r1_interval: int = setting(1, minimum=1)
     augment: Optional[str] = setting(None, items=choices.AUGMENTATIONS)
     recon_weight: float = setting(10.0, minimum=0)
+    recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
+    gdl_weight: float = setting(0.0, minimum=0)
+    adversarial_weight: Optional[float] = setting(None, minimum=0)
+    optimizer: str = setting("adam", choices=choices.OPTIMIZERS)
+    g_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
+    d_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
     g_learning_rate: float = setting(2e-4, above=0, flag="g-lr")
     d_learning_rate: float = setting(4e-4, above=0, flag="d-lr")
     lr_schedule: str = setting("constant", choices=choices.LR_SCHEDULES)
@@ -261,6 +289,7 @@ class TrainConfig(_Checked):
         if data.frames < 3 and model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
             raise ConfigError("{0} trains on 3 frames of each clip: {1} must be at least 3",
                               ("model.arch", model.arch), ("data.frames", data.frames))
+        self._check_task()
         if self.n_critic > 1 and self.strategy != "default":
             # The G update sits in a tf.cond, and a multi-replica optimizer update cannot.
             raise ConfigError(
@@ -268,6 +297,53 @@ class TrainConfig(_Checked):
                 "or r1_gamma)", ("n_critic", self.n_critic), ("strategy", self.strategy),
             )
         return self
+
+    def _check_task(self):
+        """The rules of `model.task`: what generate refuses, what predict and interpolate need."""
+        model, task = self.model, ("model.task", self.model.task)
+        if model.task == "generate":
+            refused = [("model.observed", model.observed is not None, model.observed),
+                       ("gdl_weight", self.gdl_weight > 0, self.gdl_weight),
+                       ("adversarial_weight", self.adversarial_weight == 0, self.adversarial_weight)]
+            for path, bad, value in refused:
+                if bad:
+                    raise ConfigError("{0} needs a task that observes frames (predict or "
+                                      "interpolate), not {1}", (path, value), task)
+            return
+        if model.observed is None:
+            raise ConfigError("{0} needs {1}: how many frames the generator is given", task,
+                              ("model.observed", None))
+        if model.observed >= self.data.frames:
+            raise ConfigError("{0} must be fewer than {1}: the generator produces the rest",
+                              ("model.observed", model.observed), ("data.frames", self.data.frames))
+        if model.task == "interpolate" and model.observed % 2:
+            raise ConfigError("{0} must be even for {1}: half the observed frames open the clip, "
+                              "half close it", ("model.observed", model.observed), task)
+        # VideoPredictor is given frames instead of context or labels, and its step is one D and
+        # one G update without penalties.
+        # stylegan-v's discriminator judges 3 frames with their times, not a completed clip; a
+        # regression-only predictor (the default) builds no discriminator, so any arch will do.
+        adversarial_arch = (model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES
+                            and bool(self.adversarial_weight))
+        unsupported = [("model.arch", adversarial_arch, model.arch),
+                       ("model.context_frames", model.context_frames is not None, model.context_frames),
+                       ("model.num_classes", model.num_classes is not None, model.num_classes),
+                       ("n_critic", self.n_critic != 1, self.n_critic),
+                       ("gp_weight", self.gp_weight is not None, self.gp_weight),
+                       ("r1_gamma", self.r1_gamma != 0, self.r1_gamma),
+                       ("loss", self.loss == "wgan-gp", self.loss)]
+        for path, bad, value in unsupported:
+            if bad:
+                raise ConfigError("{0} is not supported with {1}", (path, value), task)
+        if self.recon_weight == 0 and self.gdl_weight == 0 and not self.adversarial_weight:
+            raise ConfigError("{0}, {1} and {2} are all 0: the generator would learn nothing",
+                              ("recon_weight", 0.0), ("gdl_weight", 0.0), ("adversarial_weight", 0.0))
+
+    def effective_adversarial_weight(self):
+        """`adversarial_weight`, or its task's default when it is `None` (see the attribute)."""
+        if self.adversarial_weight is not None:
+            return self.adversarial_weight
+        return 1.0 if self.model.task == "generate" else 0.0
 
     def updated(self, settings):
         """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`."""

@@ -66,3 +66,8 @@ class ModelError(VidgenError, ValueError):
 
 class ExportError(VidgenError, RuntimeError):
     """An export step or check failed; the message names it. Nothing was published."""
+
+
+class InputVideoError(DataError):
+    """A video given to a predictor does not fit it (too few frames, another size or channel
+    count); the message names the video and the numbers."""

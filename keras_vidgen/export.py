@@ -67,6 +67,9 @@ def export_generator(model, base_dir, version=None, overwrite=False, config=None
         >>> export_generator(gan, "saved_models/vidgen", config=train_config)
         'saved_models/vidgen/1'
     """
+    if getattr(model, "task", "generate") != "generate":  # a VideoPredictor: other signatures
+        from keras_vidgen.prediction_export import export_predictor
+        return export_predictor(model, base_dir, version, overwrite, config)
     generator = serving_generator(model)
     signatures.input_names(generator)
     if class_names is None:

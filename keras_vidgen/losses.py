@@ -163,6 +163,57 @@ def r1_penalty(critic, real):
     return tf.reduce_sum(tf.square(_input_gradients(critic, real)), axis=1)
 
 
+def reconstruction_loss(real, fake, kind="mse"):
+    """Per-example regression loss of produced frames against the real ones, any rank.
+
+    Args:
+        real, fake: float `[N, ...]` of the same shape.
+        kind: "mse" (mean squared error) or "l1" (mean absolute error).
+
+    Returns:
+        float `[N]`: the mean over every non-batch axis.
+    """
+    difference = tf.convert_to_tensor(fake) - tf.convert_to_tensor(real)
+    if kind == "mse":
+        return per_example_mean(tf.square(difference))
+    if kind == "l1":
+        return per_example_mean(tf.abs(difference))
+    raise ValueError(f"Unknown reconstruction loss {kind!r}; choose 'mse' or 'l1'.")
+
+
+def gradient_difference_loss(real, fake, alpha=1.0):
+    """The gradient-difference loss (Mathieu, Couprie & LeCun 2016, "Deep multi-scale video
+    prediction beyond mean square error", eq. 5), per example.
+
+    Penalises differences between the image gradients of the real and the produced frames,
+    `| |y[i,j] - y[i-1,j]| - |f[i,j] - f[i-1,j]| |^alpha` plus the same along width, so a blurred
+    edge costs what a misplaced one does and regression stops preferring blur. Each of the two
+    terms is averaged over its own differences (the paper sums; a mean keeps the weight
+    independent of the frame size).
+
+    Args:
+        real, fake: float `[N, ..., height, width, channels]` (images or videos, rank >= 4).
+        alpha: the exponent (1 in the paper's experiments).
+
+    Returns:
+        float `[N]`.
+    """
+    real, fake = tf.convert_to_tensor(real), tf.convert_to_tensor(fake)
+
+    def gradients(x, axis):
+        size = tf.shape(x)[axis]
+        ahead = tf.gather(x, tf.range(1, size), axis=axis)
+        behind = tf.gather(x, tf.range(0, size - 1), axis=axis)
+        return tf.abs(ahead - behind)
+
+    rank = real.shape.rank
+    total = 0.0
+    for axis in (rank - 3, rank - 2):  # height, width (channels last)
+        difference = tf.abs(gradients(real, axis) - gradients(fake, axis))
+        total += per_example_mean(tf.pow(difference, alpha) if alpha != 1 else difference)
+    return total
+
+
 LOSSES = {
     "hinge": (hinge_discriminator_loss, hinge_generator_loss),
     "bce": (bce_discriminator_loss, bce_generator_loss),

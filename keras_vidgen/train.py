@@ -18,7 +18,7 @@ import keras
 from keras_vidgen import callbacks as vidgen_callbacks
 from keras_vidgen import config as vidgen_config
 from keras_vidgen import data as vidgen_data
-from keras_vidgen import distribute, export, media, models, resume
+from keras_vidgen import distribute, export, media, models, prediction_monitor, resume
 from keras_vidgen.errors import ConfigError
 
 
@@ -98,6 +98,8 @@ def train(config, extra_callbacks=()):
     # A bad file met in tf.data stops it with a message; this raises the typed error instead.
     with skipped.raise_recorded():
         real_clips = _first_clips(make_dataset(), config.num_samples)
+        # What the TensorBoard samples show: these clips (generate), or held-out ones completed.
+        monitored = prediction_monitor.monitored_clips(config, real_clips)
         resume.fit_resumable(
             model,
             make_dataset,
@@ -105,7 +107,7 @@ def train(config, extra_callbacks=()):
             steps_per_epoch=config.steps_per_epoch,
             callbacks=[
                 vidgen_callbacks.SkippedFilesLogger(skipped),  # first: it adds the count to the logs
-                *monitoring_callbacks(config, logdir, real_clips=real_clips),
+                *monitoring_callbacks(config, logdir, real_clips=monitored),
                 keras.callbacks.ModelCheckpoint(checkpoint),
                 *extra_callbacks,
             ],
@@ -123,8 +125,11 @@ def train(config, extra_callbacks=()):
         shutil.rmtree(run_dir, ignore_errors=True)
         return TrainResult(model, None, None, None, None, None, data_path,
                            seconds=time.time() - started)
-    context = real_clips if model.context_frames else None
-    samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed, context=context))
+    if config.model.task == "generate":
+        context = real_clips if model.context_frames else None
+        samples = media.tile_videos(model.generate(config.num_samples, seed=config.seed, context=context))
+    else:  # real clips beside the same clips completed by the model
+        samples = prediction_monitor.completed_samples(model, monitored, config.seed)
     sample_path = media.write_video(os.path.join(run_dir, "samples.gif"), samples)
     return TrainResult(
         model, run_dir, logdir, checkpoint, export_path, sample_path, data_path,
@@ -191,7 +196,8 @@ def build_dataset(config, source, skipped):
 
 
 def build_model(config, class_names=None):
-    """Builds and compiles the `VideoGAN` a config describes (Adam for both networks).
+    """Builds and compiles the model a config describes: a `VideoGAN` (task "generate") or a
+    `VideoPredictor` ("predict", "interpolate"), with the optimizers it names (`make_optimizer`).
 
     Under a tf.distribute strategy, call it inside `strategy.scope()` so that the networks and
     both optimizers' slots are created as distributed variables.
@@ -204,31 +210,59 @@ def build_model(config, class_names=None):
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(config.mixed_precision or "float32")
     try:
-        model = models.build_video_gan(
-            frames=config.data.frames, size=config.data.size, seed=config.seed,
-            channels=1 if config.data.grayscale else 3, class_names=class_names,
-            **arguments_of(models.build_video_gan, config.model),
-        )
+        if config.model.task == "generate":
+            model = models.build_video_gan(
+                frames=config.data.frames, size=config.data.size, seed=config.seed,
+                channels=1 if config.data.grayscale else 3, class_names=class_names,
+                **arguments_of(models.build_video_gan, config.model),
+            )
+        else:
+            model = models.build_video_predictor(
+                frames=config.data.frames, size=config.data.size, seed=config.seed,
+                channels=1 if config.data.grayscale else 3,
+                adversarial=config.effective_adversarial_weight() > 0,
+                **arguments_of(models.build_video_predictor, config.model),
+            )
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
     # The D optimizer counts every training step, G's every n_critic-th one.
     total_steps = config.epochs * config.steps_per_epoch
     optimizers = [
-        keras.optimizers.Adam(learning_rate(config.lr_schedule, rate, steps), config.beta_1,
-                              config.beta_2)
-        for rate, steps in ((config.g_learning_rate, max(1, total_steps // config.n_critic)),
-                            (config.d_learning_rate, total_steps))
+        make_optimizer(name or config.optimizer, learning_rate(config.lr_schedule, rate, steps), config)
+        for name, rate, steps in (
+            (config.g_optimizer, config.g_learning_rate, max(1, total_steps // config.n_critic)),
+            (config.d_optimizer, config.d_learning_rate, total_steps))
     ]
+    if getattr(model, "discriminator", True) is None:
+        optimizers[1] = None  # regression only: nothing for a D optimizer to train
     if config.mixed_precision == "mixed_float16":
         # float16 gradients underflow without loss scaling; bfloat16 has float32's range.
-        optimizers = [keras.optimizers.LossScaleOptimizer(optimizer) for optimizer in optimizers]
-    model.compile(
-        g_optimizer=optimizers[0],
-        d_optimizer=optimizers[1],
-        jit_compile=config.jit_compile,  # Keras's own, through compile's **kwargs
-        **arguments_of(model.compile, config),
-    )
+        optimizers = [optimizer and keras.optimizers.LossScaleOptimizer(optimizer)
+                      for optimizer in optimizers]
+    # The config names the optimizers (g_optimizer, d_optimizer); compile takes them built.
+    options = arguments_of(model.compile, config)
+    options.update(g_optimizer=optimizers[0], d_optimizer=optimizers[1])
+    if "adversarial_weight" in options:  # VideoPredictor's
+        options["adversarial_weight"] = config.effective_adversarial_weight()
+    model.compile(jit_compile=config.jit_compile,  # Keras's own, through compile's **kwargs
+                  **options)
     return model
+
+
+def make_optimizer(name, rate, config):
+    """An optimizer by name ("adam", "rmsprop", "adadelta") at learning rate `rate`.
+
+    Adam takes `config.beta_1` and `beta_2`; RMSprop and Adadelta keep Keras's defaults
+    (rho 0.9 and 0.95). Adadelta's step is scaled by the learning rate as given (Zeiler 2012
+    used 1.0; Keras's default is 0.001).
+    """
+    if name == "adam":
+        return keras.optimizers.Adam(rate, config.beta_1, config.beta_2)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(rate)
+    if name == "adadelta":
+        return keras.optimizers.Adadelta(rate)
+    raise ConfigError("{0} is not an optimizer; choose adam, rmsprop or adadelta", ("optimizer", name))
 
 
 def arguments_of(function, settings):
@@ -265,11 +299,15 @@ def monitoring_callbacks(config, logdir, real_clips=None):
     """The TensorBoard callbacks of a run (grouped scalars, video samples, hyperparameters), and
     the time limit if one is set."""
     limit = [vidgen_callbacks.TimeLimit(config.max_minutes)] if config.max_minutes else []
+    if config.model.task == "generate":
+        samples = vidgen_callbacks.VideoSamples(
+            logdir, config.num_samples, seed=config.seed, real_clips=real_clips
+        )
+    else:
+        samples = prediction_monitor.PredictionMonitor(logdir, real_clips, seed=config.seed)
     return limit + [
         vidgen_callbacks.ScalarLogger(logdir, config.data.batch_size),
-        vidgen_callbacks.VideoSamples(
-            logdir, config.num_samples, seed=config.seed, real_clips=real_clips
-        ),
+        samples,
         vidgen_callbacks.HParamsLogger(logdir, vidgen_callbacks.flatten_hparams(config.to_dict())),
     ]
 

@@ -108,3 +108,35 @@ def test_preset_and_from_dict_errors_are_config_errors():
         preset("tiny", epochs=0)
     with pytest.raises(ConfigError, match="is not a setting"):
         preset("tiny").updated({"optimizer.beta": 1})
+
+
+@pytest.mark.parametrize("settings, named", [
+    ({"model.task": "predict"}, ["model.task", "model.observed"]),
+    ({"model.task": "predict", "model.observed": 16}, ["model.observed", "data.frames"]),
+    ({"model.task": "interpolate", "model.observed": 3}, ["model.observed", "model.task"]),
+    ({"model.observed": 2}, ["model.observed", "model.task"]),
+    ({"gdl_weight": 1.0}, ["gdl_weight", "model.task"]),
+    ({"adversarial_weight": 0.0}, ["adversarial_weight", "model.task"]),
+    ({"model.task": "predict", "model.observed": 4, "model.context_frames": 2},
+     ["model.context_frames", "model.task"]),
+    ({"model.task": "predict", "model.observed": 4, "n_critic": 2}, ["n_critic", "model.task"]),
+    ({"model.task": "predict", "model.observed": 4, "loss": "wgan-gp"}, ["loss", "model.task"]),
+    ({"model.task": "predict", "model.observed": 4, "recon_weight": 0.0, "adversarial_weight": 0.0},
+     ["recon_weight", "gdl_weight", "adversarial_weight"]),
+])
+def test_task_rules_name_the_settings(settings, named):
+    with pytest.raises(ConfigError) as caught:
+        preset("tiny", epochs=1).updated({"data.frames": 16, **settings}).check()
+    assert caught.value.fields == named
+
+
+def test_tasks_and_optimizers_pass_and_round_trip(tmp_path):
+    config = preset("tiny").updated({
+        "data.frames": 12, "model.task": "interpolate", "model.observed": 2, "gdl_weight": 1.0,
+        "adversarial_weight": 0.0, "recon_loss": "l1", "optimizer": "rmsprop", "d_optimizer": "adadelta",
+    }).check()
+    config.save(tmp_path / "config.json")
+    assert TrainConfig.load(tmp_path / "config.json") == config
+    # Unset, the adversarial weight is the task's: GANs are adversarial, predictors regress.
+    assert preset("tiny").effective_adversarial_weight() == 1.0
+    assert config.updated({"adversarial_weight": None}).effective_adversarial_weight() == 0.0

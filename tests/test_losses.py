@@ -122,3 +122,37 @@ def test_interpolation_weights_are_uniform_per_example_and_seeded():
     assert values.min() >= 0.0 and values.max() < 1.0
     assert abs(values.mean() - 0.5) < 0.03 and abs(values.var() - 1 / 12) < 0.01
     np.testing.assert_array_equal(alpha, losses.interpolation_weights(2000, 5, seed=[3, 4]))
+
+
+def test_reconstruction_losses_match_hand_computed_values():
+    real = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 0.0, 0.0, 0.0]], np.float32).reshape(2, 2, 1, 2, 1)
+    fake = np.array([[1.0, 0.0, 3.0, 7.0], [1.0, -1.0, 2.0, 0.0]], np.float32).reshape(2, 2, 1, 2, 1)
+    # example 0: differences 0, -2, 0, 3 -> squares 0 4 0 9 (mean 3.25), abs 0 2 0 3 (mean 1.25)
+    # example 1: differences 1, -1, 2, 0 -> squares 1 1 4 0 (mean 1.5), abs 1 1 2 0 (mean 1.0)
+    np.testing.assert_allclose(losses.reconstruction_loss(real, fake, "mse"), [3.25, 1.5])
+    np.testing.assert_allclose(losses.reconstruction_loss(real, fake, "l1"), [1.25, 1.0])
+    with pytest.raises(ValueError, match="l2"):
+        losses.reconstruction_loss(real, fake, "l2")
+
+
+def test_gradient_difference_loss_matches_hand_computed_values():
+    # One 2x3 one-channel image per example.
+    real = np.array([[[0.0, 1.0, 3.0], [2.0, 2.0, 2.0]]], np.float32)[..., None]
+    fake = np.array([[[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]], np.float32)[..., None]
+    # real along height: |2-0|, |2-1|, |2-3| = 2, 1, 1; fake's are 0 -> mean 4/3.
+    # real along width: |1-0|, |3-1|, |2-2|, |2-2| = 1, 2, 0, 0; fake's 0 -> mean 3/4.
+    np.testing.assert_allclose(losses.gradient_difference_loss(real, fake), [4 / 3 + 3 / 4], rtol=1e-6)
+    # Shifting every pixel by a constant keeps the gradients: no loss; the MSE would see it.
+    np.testing.assert_allclose(losses.gradient_difference_loss(real, real + 5.0), [0.0])
+    # alpha = 2 squares each difference: height (4 + 1 + 1) / 3, width (1 + 4) / 4.
+    np.testing.assert_allclose(losses.gradient_difference_loss(real, fake, alpha=2.0),
+                               [2.0 + 1.25], rtol=1e-6)
+
+
+def test_gradient_difference_loss_is_per_example_at_video_rank():
+    real = np.zeros((2, 3, 2, 2, 1), np.float32)
+    fake = np.zeros((2, 3, 2, 2, 1), np.float32)
+    fake[1, :, 0, 0, 0] = 1.0  # one bright pixel in every frame of example 1
+    # Example 1, each frame: height differences |1-0|, |0-0| -> 1 of 2; width the same: 1 of 2.
+    # Over 3 frames the means stay 1/2 + 1/2.
+    np.testing.assert_allclose(losses.gradient_difference_loss(real, fake), [0.0, 1.0])

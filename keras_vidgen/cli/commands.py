@@ -55,6 +55,20 @@ def interpolate(args):
           f"to {args.out}")
 
 
+def predict(args):
+    """`vidgen predict`: completes a video and writes it beside the real one."""
+    from keras_vidgen import predict as prediction
+
+    model = prediction.load_predictor(args.model)
+    wanted = model.frames if args.frames is None else model.observed + max(args.frames, 0)
+    video = prediction.read_video(args.input, model.frame_shape, max_frames=max(wanted, model.frames))
+    observed, predicted, real = prediction.predict_video(model, video, args.frames, args.seed,
+                                                         source=args.input)
+    prediction.write_prediction(args.out, model, observed, predicted, real, fps=args.fps)
+    beside = f", beside the real {len(real)}" if real is not None else " (the video ends there)"
+    print(f"Wrote {len(observed)} observed + {len(predicted)} predicted frames{beside} to {args.out}")
+
+
 def _conditions(args, sampler):
     """The `label`, `context` and `frames` sampling arguments; a context file becomes uint8 frames."""
     context = None

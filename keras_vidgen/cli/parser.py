@@ -24,6 +24,7 @@ def build_parser():
     _add_train(subcommands)
     _add_sample(subcommands)
     _add_interpolate(subcommands)
+    _add_predict(subcommands)
     _add_export(subcommands)
     _add_eval(subcommands)
     _add_train_extractor(subcommands)
@@ -64,6 +65,22 @@ def _add_interpolate(subcommands):
     walk.add_argument("--seed-b", type=int, default=1, help="and ends at this one's")
     walk.add_argument("--steps", type=int, default=8, help="videos along the walk, ends included")
     walk.set_defaults(handler=commands.interpolate)
+
+
+def _add_predict(subcommands):
+    predict = subcommands.add_parser(
+        "predict", help="Complete a video with a model trained with --task predict or interpolate.",
+        description="Writes the observed frames then the predicted ones, beside the real video "
+        "when it goes on. Past the trained length, predictions are fed back (roll-out).")
+    predict.add_argument("model", help="a .keras checkpoint of a predict or interpolate run")
+    predict.add_argument("--input", required=True, help="the video (a file, a frame folder "
+                         "ending in /, or a .npy uint8 array [T, H, W, C]) of the model's size")
+    predict.add_argument("--frames", type=int, default=None,
+                         help="frames to predict (default: as trained; more roll out)")
+    predict.add_argument("--out", default="prediction.gif", help="output .gif, .mp4, .avi or .png")
+    predict.add_argument("--seed", type=int, default=0, help="latents of an adversarial model")
+    predict.add_argument("--fps", type=int, default=4)
+    predict.set_defaults(handler=commands.predict)
 
 
 def _add_model_arguments(parser, out):

@@ -6,6 +6,8 @@ from keras_vidgen import choices
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.models import dcgan3d, dvdgan, mocogan, stylegan_v, tgan, vgan  # noqa: F401 -- API
 from keras_vidgen.models.gan import VideoGAN
+from keras_vidgen.models.predictor import build_predictor
+from keras_vidgen.models.video_predictor import VideoPredictor
 
 
 def _builders(name):
@@ -61,4 +63,38 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
                     name=f"{arch}_gan")
 
 
-__all__ = ["ARCHITECTURES", "VideoGAN", "build_video_gan", "dcgan3d", "dvdgan", "mocogan", "stylegan_v", "tgan", "vgan"]
+def build_video_predictor(arch, task, observed, frames, size, g_filters, d_filters, latent_dim,
+                          seed=None, *, adversarial=True, spectral_norm=False, ema_decay=None,
+                          channels=3):
+    """Builds an uncompiled `VideoPredictor` for "predict" or "interpolate".
+
+    The generator is `predictor.build_predictor` (observed frames + `z` -> the missing frames)
+    whatever `arch`; the architecture's discriminator judges the completed clips. Every
+    architecture's discriminator takes clips of any length, so every architecture can, except
+    the continuous-time `stylegan-v`, whose discriminator judges 3 frames with their times
+    (`TrainConfig.check` refuses it).
+
+    Args:
+        arch: a name in `ARCHITECTURES` (its discriminator is used).
+        task: "predict" or "interpolate".
+        observed: frames given to the generator.
+        frames: frames per whole clip (observed + produced).
+        size, g_filters, d_filters, latent_dim, seed, spectral_norm, ema_decay, channels: as for
+            `build_video_gan` (`g_filters` is the predictor's full-resolution width).
+        adversarial: build a discriminator and give the generator a `z` input; False: plain
+            regression, no discriminator.
+    """
+    if arch not in ARCHITECTURES:
+        raise ConfigError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
+    generator = build_predictor(observed, frames - observed, size, filters=g_filters,
+                                channels=channels, latent_dim=latent_dim if adversarial else None)
+    discriminator = None
+    if adversarial:
+        discriminator = ARCHITECTURES[arch][1](frames, size, filters=d_filters, channels=channels,
+                                               spectral_norm=spectral_norm)
+    return VideoPredictor(generator, discriminator, task=task, seed=seed, ema_decay=ema_decay,
+                          name=f"{arch}_{task}")
+
+
+__all__ = ["ARCHITECTURES", "VideoGAN", "VideoPredictor", "build_predictor", "build_video_gan",
+           "build_video_predictor", "dcgan3d", "dvdgan", "mocogan", "stylegan_v", "tgan", "vgan"]
