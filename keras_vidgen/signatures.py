@@ -148,7 +148,7 @@ def seed_to_generator_inputs(generator, inputs):
 
 
 def run_generator(generator, inputs, training=False):
-    """Runs the generator on serving-form inputs; returns float videos in [-1, 1].
+    """Runs the generator on serving-form inputs; returns float videos clipped to [-1, 1].
 
     Args:
         generator: as for `build_signatures`.
@@ -166,13 +166,12 @@ def run_generator(generator, inputs, training=False):
         arguments[tensor.name] = tf.cast(value, tensor.dtype)
     # By name: the package's generators take a dict of inputs, whose order is not their list's.
     video = generator(arguments if len(arguments) > 1 else arguments[LATENT], training=training)
-    return tf.cast(video, tf.float32)
+    # Clipped: a linear output (stylegan-v's, as StyleGAN2's) may stray past [-1, 1].
+    return tf.clip_by_value(tf.cast(video, tf.float32), -1.0, 1.0)
 
 
 def outputs(video_float):
-    """Returns a signature's outputs for float videos: `video` uint8 and `video_float` float32,
-    clipped to [-1, 1] (a generator with a linear output, as StyleGAN2's, may stray past it)."""
-    video_float = tf.clip_by_value(video_float, -1.0, 1.0)
+    """Returns a signature's outputs for float videos: `video` uint8 and `video_float` float32."""
     return {"video": media.to_uint8(video_float), "video_float": video_float}
 
 
