@@ -37,7 +37,7 @@ import numpy as np
 from keras_vidgen import doctor, media, metrics
 from keras_vidgen.config import TrainConfig, preset
 from keras_vidgen.data import cached_moving_shapes, list_video_files
-from keras_vidgen.models import networks
+from keras_vidgen.models import networks, time_sampling
 from keras_vidgen.train import build_model, resolve_data, train
 
 
@@ -172,7 +172,7 @@ def fvd_over_training(model, snapshot_paths, real, extractor, num_samples):
 
     def render(latents):
         # A continuous-time generator renders the training clips' frame times.
-        times = np.tile(np.arange(model.frames, dtype="float32"), (len(latents), 1)) if model.sparse_frames else None
+        times = time_sampling.frame_times(len(latents), model.frames) if model.sparse_frames else None
         inputs = networks.generator_inputs(latents, networks.Conditions(times=times))
         return media.to_uint8(generator(inputs, training=False)).numpy()
 

@@ -75,6 +75,37 @@ def export_generator(model, base_dir, version=None, overwrite=False, config=None
     if class_names is None:
         class_names = getattr(model, "class_names", None)
     _check_class_names(generator, class_names)
+    name = os.path.basename(os.path.normpath(base_dir))
+    return write_version(base_dir, version, overwrite, lambda staging: [
+        ("writing the SavedModel", lambda: _write_saved_model(generator, staging)),
+        ("writing config.json and class_index.json",
+         lambda: _write_metadata(model, generator, staging, config, class_names)),
+        ("writing the warm-up requests", lambda: _write_warmup(generator, staging, name)),
+        ("verifying the export", lambda: verify_export(staging, generator)),
+    ])
+
+
+def write_version(base_dir, version, overwrite, steps):
+    """Writes SavedModel version `version` of `base_dir` by named steps, then publishes it.
+
+    The steps write into a staging folder beside the target; the version appears with one rename
+    after all of them succeed, so TF Serving never loads half an export, and a failure leaves
+    nothing behind. Shared by every kind of export (generators here, predictors in
+    `prediction_export`).
+
+    Args:
+        base_dir: the model's base folder.
+        version: integer version, or `None` for one above the highest existing one.
+        overwrite: replace an existing version instead of failing.
+        steps: `steps(staging_folder)` -> `[(description, callable), ...]`, run in order.
+
+    Returns:
+        The published version folder.
+
+    Raises:
+        FileExistsError: the version exists and `overwrite` is false.
+        ExportError: a step failed; its message names the step. Nothing is published.
+    """
     version = next_version(base_dir) if version is None else int(version)
     if version < 1:
         raise ConfigError("{0} must be a positive integer (a SavedModel version)", ("version", version))
@@ -85,17 +116,8 @@ def export_generator(model, base_dir, version=None, overwrite=False, config=None
         )
     os.makedirs(base_dir, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".export-{version}-", dir=base_dir)
-    name = os.path.basename(os.path.normpath(base_dir))
-    steps = [
-        ("writing the SavedModel", lambda: _write_saved_model(generator, staging)),
-        ("writing config.json and class_index.json",
-         lambda: _write_metadata(model, generator, staging, config, class_names)),
-        ("writing the warm-up requests", lambda: _write_warmup(generator, staging, name)),
-        ("verifying the export", lambda: verify_export(staging, generator)),
-        ("publishing", lambda: _publish(staging, target)),
-    ]
     try:
-        for step, run in steps:
+        for step, run in steps(staging) + [("publishing", lambda: _publish(staging, target))]:
             _run_step(step, run, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -20,15 +20,13 @@ renamed into place. `assets.extra/config.json` names the task and the frame coun
 
 import json
 import os
-import shutil
-import tempfile
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from keras_vidgen import media, warmup
-from keras_vidgen.errors import ConfigError, ExportError
+from keras_vidgen.errors import ExportError
 from keras_vidgen.models.tasks import OBSERVED
 
 SERVING_DEFAULT, FROM_SEED = "serving_default", "predict_from_seed"
@@ -47,38 +45,16 @@ def export_predictor(model, base_dir, version=None, overwrite=False, config=None
         FileExistsError: the version exists and `overwrite` is false.
         ExportError: a step failed; its message names it. Nothing is left behind.
     """
-    from keras_vidgen.export import next_version
+    from keras_vidgen.export import write_version
 
-    version = next_version(base_dir) if version is None else int(version)
-    if version < 1:
-        raise ConfigError("{0} must be a positive integer (a SavedModel version)", ("version", version))
-    target = os.path.join(base_dir, str(version))
-    if os.path.exists(target) and not overwrite:
-        raise FileExistsError(f"{target} already exists; pass another version or overwrite=True.")
-    os.makedirs(base_dir, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".export-{version}-", dir=base_dir)
     functions = signature_functions(model)
-    steps = [
+    name = os.path.basename(os.path.normpath(base_dir))
+    return write_version(base_dir, version, overwrite, lambda staging: [
         ("writing the SavedModel", lambda: _write(model, functions, staging)),
         ("writing config.json", lambda: _write_metadata(model, functions, staging, config)),
-        ("writing the warm-up requests", lambda: _write_warmup(model, staging, os.path.basename(
-            os.path.normpath(base_dir)))),
+        ("writing the warm-up requests", lambda: _write_warmup(model, staging, name)),
         ("verifying the export", lambda: verify(model, staging)),
-        ("publishing", lambda: _publish(staging, target)),
-    ]
-    try:
-        for step, run in steps:
-            try:
-                run()
-            except ExportError:
-                raise
-            except Exception as error:
-                raise ExportError(f"Exporting {target} failed while {step}: {type(error).__name__}: "
-                                  f"{error}. Nothing was published.") from error
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+    ])
 
 
 def signature_functions(model):
@@ -167,8 +143,3 @@ def _write_warmup(model, path, model_name):
                 for name in NAMES]
     warmup.write_warmup(path, requests)
 
-
-def _publish(staging, target):
-    if os.path.exists(target):
-        shutil.rmtree(target)
-    os.rename(staging, target)

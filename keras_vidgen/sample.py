@@ -16,6 +16,7 @@ from keras_vidgen import export, signatures
 from keras_vidgen.data import labels
 from keras_vidgen.errors import ModelError
 from keras_vidgen.latents import seeded_latents
+from keras_vidgen.models.time_sampling import frame_times
 
 
 class Sampler:
@@ -75,8 +76,7 @@ class Sampler:
         z = tf.constant(np.asarray(z, np.float32))
         inputs = dict(z=z, **self._conditions(int(z.shape[0]), label, context))
         if self._frames(frames) is not None:
-            times = np.tile(np.arange(self._frames(frames), dtype=np.float32), (len(z), 1))
-            inputs[signatures.TIMES] = tf.constant(times)
+            inputs[signatures.TIMES] = frame_times(len(z), self._frames(frames))
         return self.signatures[signatures.SERVING_DEFAULT](**inputs)["video"].numpy()
 
     def _frames(self, frames):

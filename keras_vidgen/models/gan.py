@@ -430,9 +430,7 @@ class VideoGAN(keras.Model):
                 raise ValueError(f"This model makes {self.frames}-frame clips; only a continuous-"
                                  "time model (arch stylegan-v) renders other lengths.")
             return None
-        frames = self.frames if frames is None else frames
-        times = np.arange(frames) if np.ndim(frames) == 0 else np.asarray(frames)
-        return tf.tile(tf.constant(times, tf.float32)[None], [count, 1])
+        return time_sampling.frame_times(count, self.frames if frames is None else frames)
 
     def generate(self, num, seed=None, batch_size=16, labels=None, context=None, frames=None):
         """Generates `num` videos as uint8 `[num, frames, height, width, channels]`.

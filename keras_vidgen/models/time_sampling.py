@@ -4,6 +4,7 @@ Pure functions of a seed and shapes, so a resumed run draws exactly what an unin
 would (the seed comes from `VideoGAN`'s saved random stream).
 """
 
+import numpy as np
 import tensorflow as tf
 
 # Fakes are rendered at the real frames' gaps shifted by an offset drawn from [0, this), in
@@ -52,6 +53,17 @@ def sparse_frame_indices(batch_size, clip_frames, count, seed, max_distance=None
 def time_offsets(batch_size, seed):
     """Float offsets `[batch_size, 1]` uniform in `[0, TIME_OFFSET_RANGE)`: where fakes are rendered."""
     return tf.random.stateless_uniform([batch_size, 1], seed, maxval=TIME_OFFSET_RANGE)
+
+
+def frame_times(count, frames):
+    """The times a continuous-time generator renders for `count` videos: `0, 1, ..., frames - 1`
+    for an int `frames`, or the given float times `[K]` (e.g. `np.arange(64) / 4`, 4x the rate).
+
+    Returns:
+        float32 `[count, K]`.
+    """
+    times = tf.range(frames, dtype=tf.float32) if np.ndim(frames) == 0 else tf.constant(frames, tf.float32)
+    return tf.tile(times[None], [count, 1])
 
 
 def take_frames(clips, indices):
