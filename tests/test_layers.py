@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
-    AddCoordinates,
+    AddCoordinates, ComposeFrames, MoveForeground,
     MeanAbsPenalty, ProjectionHead, RandomFrames, SpectralNorm, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
@@ -146,3 +146,65 @@ def test_add_coordinates_appends_x_then_y_in_minus_one_to_one_and_reloads(tmp_pa
     model = keras.Sequential([keras.Input((3, 4, 5, 3)), AddCoordinates()])
     model.save(tmp_path / "m.keras")
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "m.keras")(videos), out)
+
+
+def test_compose_frames_copies_the_observed_frame_or_the_pixels_its_logits_pick():
+    rng = np.random.default_rng(0)
+    observed = rng.uniform(-1, 1, (2, 3, 4, 4, 3)).astype("float32")  # k = 3
+    pixels = rng.uniform(-1, 1, (2, 4, 4, 2, 3)).astype("float32")  # F = 2 frames
+    # Frame 0 picks observed frame 1 everywhere, frame 1 the synthesised pixels.
+    logits = np.full((2, 4, 4, 2, 4), -30.0, "float32")
+    logits[..., 0, 1] = 30.0
+    logits[..., 1, 3] = 30.0
+    features = np.concatenate([pixels.reshape(2, 4, 4, 6), logits.reshape(2, 4, 4, 8)], axis=-1)
+    layer = ComposeFrames(produced=2, channels=3)
+    out = keras.ops.convert_to_numpy(layer([observed, features]))
+    assert out.shape == (2, 2, 4, 4, 3)
+    np.testing.assert_allclose(out[:, 0], observed[:, 1], atol=1e-6)
+    np.testing.assert_allclose(out[:, 1], pixels[..., 1, :], atol=1e-6)
+    # Equal logits: the plain mean of the k + 1 sources.
+    features[..., 6:] = 0.0
+    out = keras.ops.convert_to_numpy(layer([observed, features]))
+    expected = (observed.sum(axis=1) + pixels[..., 0, :]) / 4
+    np.testing.assert_allclose(out[:, 0], expected, atol=1e-6)
+    restored = ComposeFrames.from_config(layer.get_config())
+    assert (restored.produced, restored.channels) == (2, 3)
+
+
+def one_hot_shift_logits(frames, reach, dy, dx):
+    """Kernel logits that move content by (dy, dx) pixels each frame (cross-correlation: the
+    tap at `reach - d` reads the pixel that lands here)."""
+    width = 2 * reach + 1
+    logits = np.full((1, frames, 2, width), -50.0, "float32")
+    logits[:, :, 0, reach - dy] = 50.0
+    logits[:, :, 1, reach - dx] = 50.0
+    return logits.reshape(1, frames, 2 * width)
+
+
+def test_move_foreground_carries_a_masked_square_over_the_background_by_whole_pixels():
+    observed = np.full((1, 2, 12, 12, 3), -1.0, "float32")
+    observed[0, 1, 2:5, 2:5] = 0.5  # a square in the source frame (index 1)
+    mask_logits = np.full((1, 12, 12, 1), -50.0, "float32")
+    mask_logits[0, 2:5, 2:5] = 50.0
+    background = np.full((1, 3, 12, 12, 3), -0.25, "float32")
+    layer = MoveForeground(source=1)
+    out = keras.ops.convert_to_numpy(layer(
+        [observed, mask_logits, one_hot_shift_logits(3, 2, dy=1, dx=2), background]))
+    assert out.shape == (1, 3, 12, 12, 3)
+    for frame in range(3):
+        top, left = 2 + (frame + 1), 2 + 2 * (frame + 1)
+        expected = np.full((12, 12, 3), -0.25, "float32")
+        expected[top:top + 3, left:left + 3] = 0.5
+        np.testing.assert_allclose(out[0, frame], expected, atol=1e-5, err_msg=f"frame {frame}")
+    assert MoveForeground.from_config(layer.get_config()).source == 1
+
+
+def test_move_foreground_moves_each_example_by_its_own_kernel():
+    observed = np.zeros((2, 1, 9, 9, 1), "float32")
+    observed[:, 0, 4, 4] = 1.0
+    mask_logits = np.full((2, 9, 9, 1), 50.0, "float32")
+    logits = np.concatenate([one_hot_shift_logits(1, 1, 1, 0), one_hot_shift_logits(1, 1, 0, -1)])
+    out = keras.ops.convert_to_numpy(MoveForeground(source=0)(
+        [observed, mask_logits, logits, np.zeros((2, 1, 9, 9, 1), "float32")]))
+    assert out[0, 0, 5, 4, 0] == pytest.approx(1.0) and out[0, 0].sum() == pytest.approx(1.0)
+    assert out[1, 0, 4, 3, 0] == pytest.approx(1.0) and out[1, 0].sum() == pytest.approx(1.0)

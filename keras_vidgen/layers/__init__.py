@@ -1,6 +1,7 @@
 """Reusable Keras layers and ops of the video GANs: spectral norm, projection, augmentation,
 modulated convolution and continuous-time motion."""
 
+from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.diff_augment import diff_augment
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
@@ -8,6 +9,7 @@ from keras_vidgen.layers.mask_blend import MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
+from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
@@ -17,11 +19,13 @@ from keras_vidgen.layers.time_differences import TimeDifferences
 
 __all__ = [
     "AddCoordinates",
+    "ComposeFrames",
     "FoldFrames",
     "MaskBlend",
     "MeanAbsPenalty",
     "ModulatedConv2D",
     "MotionCode",
+    "MoveForeground",
     "ProjectionHead",
     "RandomFrames",
     "RepeatFrames",
