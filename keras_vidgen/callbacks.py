@@ -239,7 +239,8 @@ class FVDMonitor(keras.callbacks.Callback):
     Real features are computed once at the start. Generated videos come from fixed seeds, so
     successive values differ only by training. Class-conditional models generate the classes in
     turn; frame-conditional models continue the first frames of the held-out clips (cycled), as
-    video-prediction FVD is measured. Logged as `metrics/fvd` and `metrics/kvd` in the `epoch`
+    video-prediction FVD is measured, and predictors (`VideoPredictor`) complete them (observed
+    frames + produced ones). Logged as `metrics/fvd` and `metrics/kvd` in the `epoch`
     run.
 
     Args:

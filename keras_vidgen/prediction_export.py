@@ -28,6 +28,7 @@ import tensorflow as tf
 from keras_vidgen import media, warmup
 from keras_vidgen.errors import ExportError
 from keras_vidgen.models.tasks import OBSERVED
+from keras_vidgen.models.video_predictor import run_predictor
 
 SERVING_DEFAULT, FROM_SEED = "serving_default", "predict_from_seed"
 NAMES = (SERVING_DEFAULT, FROM_SEED)
@@ -67,10 +68,9 @@ def signature_functions(model):
         if latent_dim:
             z = tf.random.stateless_normal((tf.shape(frames)[0], latent_dim),
                                            seed=tf.stack([seed, tf.constant(0, tf.int64)]))
-            produced = generator({OBSERVED: frames, "z": z}, training=False)
+            produced = run_predictor(generator, {OBSERVED: frames, "z": z})
         else:
-            produced = generator(frames, training=False)
-        produced = tf.cast(produced, tf.float32)
+            produced = run_predictor(generator, frames)
         return {"frames": media.to_uint8(produced), "frames_float": produced}
 
     @tf.function(input_signature=[observed_spec])

@@ -11,7 +11,7 @@ from keras_vidgen.callbacks import FVDMonitor
 from keras_vidgen.data import make_moving_shapes, read_manifest
 from keras_vidgen.data.shapes import BACKGROUNDS, COLOURS, SHAPES, replay_positions
 from keras_vidgen.metrics.extractor import shapes_targets
-from keras_vidgen.models import build_video_gan
+from keras_vidgen.models import build_video_gan, build_video_predictor
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +111,21 @@ def test_fvd_monitor_judges_a_frame_conditional_model_on_the_real_clips_it_conti
     monitor = FVDMonitor(str(tmp_path), real, metrics.load_extractor(f"i3d:{i3d_stand_in}"), num_samples=6)
     clips = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
     gan.fit(clips, epochs=1, steps_per_epoch=1, verbose=0, callbacks=[monitor])
+    assert np.isfinite(monitor.history[0]["fvd"]) and monitor.history[0]["num_generated"] == 6
+
+
+def test_fvd_monitor_judges_a_predictor_on_the_real_clips_it_completes(i3d_stand_in, tmp_path):
+    model = build_video_predictor("dcgan3d", "interpolate", observed=2, frames=4, size=16,
+                                  g_filters=16, d_filters=8, latent_dim=8, adversarial=False)
+    model.compile(keras.optimizers.Adam(1e-3))
+    real = np.random.default_rng(0).integers(0, 256, (3, 4, 16, 16, 3), dtype=np.uint8)
+    completed = model.generate(6, context=real)
+    assert completed.shape == (6, 4, 16, 16, 3) and completed.dtype == np.uint8
+    # The observed first and last frames are the real ones; the two between are produced.
+    np.testing.assert_array_equal(completed[:, [0, 3]], real[np.arange(6) % 3][:, [0, 3]])
+    monitor = FVDMonitor(str(tmp_path), real, metrics.load_extractor(f"i3d:{i3d_stand_in}"), num_samples=6)
+    clips = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
+    model.fit(clips, epochs=1, steps_per_epoch=1, verbose=0, callbacks=[monitor])
     assert np.isfinite(monitor.history[0]["fvd"]) and monitor.history[0]["num_generated"] == 6
 
 

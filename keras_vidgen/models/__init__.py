@@ -87,7 +87,8 @@ def build_video_predictor(arch, task, observed, frames, size, g_filters, d_filte
     if arch not in ARCHITECTURES:
         raise ConfigError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     generator = build_predictor(observed, frames - observed, size, filters=g_filters,
-                                channels=channels, latent_dim=latent_dim if adversarial else None)
+                                channels=channels, latent_dim=latent_dim if adversarial else None,
+                                task=task)
     discriminator = None
     if adversarial:
         discriminator = ARCHITECTURES[arch][1](frames, size, filters=d_filters, channels=channels,

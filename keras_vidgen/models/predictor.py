@@ -3,9 +3,11 @@
 Following Mathieu, Couprie & LeCun 2016 ("Deep multi-scale video prediction beyond mean square
 error"), the observed frames are stacked along channels and a 2D convolutional network maps them
 to the produced frames, also stacked along channels. Theirs is a multi-scale stack; this is a
-U-Net (Ronneberger et al. 2015), whose skip connections carry the observed frames' pixels to the
-output at full resolution: the static background needs no reconstruction through a bottleneck,
-and the network spends its capacity on motion. A latent `z`, when asked for (adversarial
+U-Net (Ronneberger et al. 2015), whose skip connections carry the observed frames' features to
+the output at full resolution. The network does not redraw each frame: it outputs, per pixel, a
+mix of the observed frames and a synthesised image (`layers.ComposeFrames`, the compositing of
+Finn et al. 2016 and SAVP), so what an observed frame still shows is copied exactly and the
+network spends its capacity on what moved. A latent `z`, when asked for (adversarial
 training), is projected to the bottleneck's grid and concatenated there, so different `z` give
 different futures.
 
@@ -19,12 +21,14 @@ are used unchanged to judge observed + produced clips (`build_video_predictor`).
 import keras
 from keras import layers
 
+from keras_vidgen.layers.compose_frames import ComposeFrames
+from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.models.blocks import stage_plan
-from keras_vidgen.models.tasks import OBSERVED
+from keras_vidgen.models.tasks import OBSERVED, nearest_observed
 
 
 def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim=None,
-                    name="generator"):
+                    task="predict", reach=None, name="generator"):
     """Builds the frame predictor: `observed [N, k, size, size, C]` (+ `z`) -> `[N, produced, ...]`.
 
     Args:
@@ -35,11 +39,17 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
             halved at every doubling of resolution (at least 8).
         channels: colour channels.
         latent_dim: adds a `z [N, latent_dim]` input (adversarial training); None: deterministic.
+        task: "predict" or "interpolate": which observed frame the moving foreground is cut from
+            (`tasks.nearest_observed`).
+        reach: the largest shift, in pixels, of the foreground from one produced frame to the
+            next; default a tenth of `size` (the built-in shapes move up to 0.09 of it a frame).
         name: the model's name.
 
     Returns:
-        A functional `keras.Model` with outputs in [-1, 1]; inputs `{"observed", "z"}` or
-        `observed` alone.
+        A functional `keras.Model`: a moved foreground (`MoveForeground`) over background frames
+        that mix the observed frames and synthesised pixels (`ComposeFrames`). The pixels are
+        linear, so outputs may leave [-1, 1] slightly; they are clipped where frames are produced
+        (`video_predictor.run_predictor`). Inputs `{"observed", "z"}` or `observed` alone.
 
     Example:
         >>> predictor = build_predictor(observed=4, produced=8, size=64, latent_dim=32)
@@ -67,6 +77,8 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
         noise = layers.Dense(grid * grid * 8, name="z_project")(z)
         x = layers.Concatenate()([x, layers.Reshape((grid, grid, 8))(noise)])
     x = _conv(x, width, "bottleneck")
+    reach = max(1, round(size / 10)) if reach is None else reach
+    kernel_logits = _shift_kernel_logits(x, produced, 2 * reach + 1)
     for index in reversed(range(depth)):
         width = skips[index].shape[-1]
         # Nearest-neighbour upsampling + a 3x3 conv: no checkerboard, and a third of a 4x4
@@ -74,11 +86,26 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
         x = layers.UpSampling2D(2, name=f"up{index}")(x)
         x = layers.Concatenate()([x, skips[index]])
         x = _conv(x, width, f"up{index}_b")
-    x = layers.Conv2D(produced * channels, 3, padding="same", name="out")(x)
-    # [N, H, W, F * C] -> [N, F, H, W, C]
-    x = layers.Permute((3, 1, 2, 4))(layers.Reshape((size, size, produced, channels))(x))
-    video = layers.Activation("tanh", dtype="float32", name="video")(x)
+    # Per produced frame: C synthesised pixels (linear: a tanh saturated at black frames under
+    # the adversarial loss) and k + 1 mixing logits over the observed frames and those pixels.
+    x_out = layers.Conv2D(produced * (channels + observed + 1), 3, padding="same", name="out")(x)
+    background = ComposeFrames(produced, channels, dtype="float32", name="background")(
+        [frames_in, x_out])
+    mask_logits = layers.Conv2D(1, 3, padding="same", name="foreground_mask")(x)
+    video = MoveForeground(nearest_observed(task, observed), dtype="float32", name="video")(
+        [frames_in, mask_logits, kernel_logits, background])
     return keras.Model(inputs if latent_dim else frames_in, video, name=name)
+
+
+def _shift_kernel_logits(features, produced, width):
+    """`[N, produced, 2 * width]` logits of the foreground's separable shift kernels (vertical,
+    horizontal), from the whole bottleneck grid: where the object is decides when it bounces,
+    not only how fast it moves."""
+    x = layers.Conv2D(16, 1, name="motion_reduce")(features)
+    x = layers.LeakyReLU(0.2)(x)
+    x = layers.Dense(produced * 2 * width, kernel_initializer="zeros",
+                     name="motion_kernels")(layers.Flatten()(x))
+    return layers.Reshape((produced, 2 * width))(x)
 
 
 def _conv(x, width, name, strides=1, kernel=3):

@@ -69,6 +69,16 @@ def assemble_clip(observed, produced, task):
     raise ValueError(f"Task {task!r} observes no frames; expected one of {TASKS_WITH_OBSERVED}.")
 
 
+def nearest_observed(task, observed):
+    """The index, among the `observed` frames, of the one just before the produced frames: the
+    last for "predict", the last of the first half for "interpolate"."""
+    if task == "predict":
+        return observed - 1
+    if task == "interpolate":
+        return observed // 2 - 1
+    raise ValueError(f"Task {task!r} observes no frames; expected one of {TASKS_WITH_OBSERVED}.")
+
+
 def copy_last_frame(observed, produced_frames):
     """The baseline every predictor must beat: the last observed frame, repeated.
 

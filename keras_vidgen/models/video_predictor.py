@@ -30,7 +30,8 @@ class VideoPredictor(keras.Model):
 
     Args:
         generator: a functional model with input `observed` (and `z` if adversarial) returning
-            the produced frames in [-1, 1].
+            the produced frames, about [-1, 1] (clipped to it where frames are produced:
+            `run_predictor`).
         discriminator: a functional model judging whole clips, or None (regression only).
         task: "predict" or "interpolate".
         seed: seeds the latents and augmentations drawn in training (saved with the model).
@@ -222,7 +223,7 @@ class VideoPredictor(keras.Model):
         return seed
 
     def produce(self, observed, seed=0):
-        """Runs the sampling generator: observed frames -> produced frames, float in [-1, 1].
+        """Runs the sampling generator: observed frames -> produced frames, float32 in [-1, 1].
 
         Args:
             observed: `[N, k, H, W, C]`, uint8 or float in [-1, 1].
@@ -231,7 +232,7 @@ class VideoPredictor(keras.Model):
         observed = media.to_float(observed)
         count = tf.shape(observed)[0]
         seed = tf.constant([seed, 0], tf.int64)
-        return self.sampling_generator(self._generator_inputs(observed, count, seed), training=False)
+        return run_predictor(self.sampling_generator, self._generator_inputs(observed, count, seed))
 
     def predict_frames(self, observed, seed=0, batch_size=16):
         """The produced frames of `observed` clips as uint8 `[N, produced, H, W, C]`."""
@@ -239,6 +240,32 @@ class VideoPredictor(keras.Model):
         batches = [media.to_uint8(self.produce(observed[i:i + batch_size], seed)).numpy()
                    for i in range(0, len(observed), batch_size)]
         return np.concatenate(batches, axis=0)
+
+    @property
+    def context_frames(self):
+        """The frames it is given: callbacks that complete held-out clips (`FVDMonitor`) pass
+        whole clips to `generate` when this is non-zero, as for a frame-conditional `VideoGAN`."""
+        return self.observed
+
+    def generate(self, num, seed=0, batch_size=16, context=None):
+        """Completes clips: their observed frames with the produced ones in place, uint8
+        `[num, frames, H, W, C]` (the clips FVD judges, as `VideoGAN.generate`'s).
+
+        Args:
+            num: how many clips.
+            seed: the latents' seed of an adversarial predictor.
+            batch_size: clips per forward pass.
+            context: whole clips `[n, frames, H, W, C]` (uint8, or float in [-1, 1]), cycled if
+                fewer than `num`; their frames to produce are ignored.
+        """
+        if context is None:
+            raise ValueError(f"A {self.task} model completes clips: pass context, whole clips of "
+                             f"{self.frames} frames.")
+        clips = media.to_uint8(media.to_float(np.asarray(context))).numpy()
+        clips = clips[np.arange(num) % len(clips)]
+        observed, _ = tasks.split_clip(clips, self.task, self.observed)
+        produced = self.predict_frames(np.asarray(observed), seed=seed, batch_size=batch_size)
+        return tasks.assemble_clip(observed, produced, self.task).numpy()
 
     def get_config(self):
         config = super().get_config()
@@ -257,6 +284,15 @@ class VideoPredictor(keras.Model):
         if config.get("discriminator") is not None:
             config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
+
+
+def run_predictor(generator, inputs):
+    """The produced frames of a predictor's generator, float32 clipped to [-1, 1]: its
+    synthesised pixels are linear. The one place that turns the generator's output into frames,
+    for `VideoPredictor.produce` and the export alike, so the export's check compares like with
+    like."""
+    produced = tf.cast(generator(inputs, training=False), tf.float32)
+    return tf.clip_by_value(produced, -1.0, 1.0)
 
 
 def _mean(heads):
