@@ -313,6 +313,9 @@ class TimeLimit(keras.callbacks.Callback):
             estimate.
     """
 
+    # Steps that would take this many times the budget (or a minute) are not a plan but a bound.
+    OPEN_ENDED = 1000
+
     def __init__(self, minutes, timed_steps=6):
         super().__init__()
         self.minutes = minutes
@@ -347,12 +350,17 @@ class TimeLimit(keras.callbacks.Callback):
         done = global_step(self.model)
         remaining = max(0, self.params["epochs"] * self.params["steps"] - done)
         needed = remaining * step_seconds / 60
+        left = (self._deadline - now) / 60
+        reached = done + int(left * 60 / step_seconds)
+        if needed > self.OPEN_ENDED * max(left, 1):
+            # A step count set only to never be reached (a run stopped by its budget alone):
+            # how long it would take means nothing, where the budget stops it does.
+            return (f"{1000 * step_seconds:.0f} ms a step here: the {self.minutes:g}-minute "
+                    f"budget stops training after about {reached:,} steps.")
         text = (f"{1000 * step_seconds:.0f} ms a step here: the remaining {remaining:,} steps take "
                 f"about {needed:.1f} minutes")
-        left = (self._deadline - now) / 60
         if needed <= left:
             return text + f", within the {self.minutes:g}-minute budget."
-        reached = done + int(left * 60 / step_seconds)
         return (text + f"; the {self.minutes:g}-minute budget stops training after about "
                 f"{reached:,} of {done + remaining:,} steps. `vidgen doctor` shows why this "
                 "machine is slower.")
