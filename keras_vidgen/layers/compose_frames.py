@@ -35,15 +35,25 @@ class ComposeFrames(keras.layers.Layer):
     def call(self, inputs):
         observed, features = inputs
         observed = ops.cast(observed, features.dtype)
-        count = observed.shape[1]
-        frames, channels = self.produced, self.channels
+        count, frames, channels = observed.shape[1], self.produced, self.channels
         height, width = features.shape[1], features.shape[2]
-        pixels = ops.reshape(features[..., :frames * channels], (-1, height, width, frames, channels))
-        pixels = ops.transpose(pixels, (0, 3, 1, 2, 4))  # [N, F, H, W, C]
-        logits = ops.reshape(features[..., frames * channels:], (-1, height, width, frames, count + 1))
-        weights = ops.softmax(ops.transpose(logits, (0, 3, 1, 2, 4)), axis=-1)  # [N, F, H, W, k+1]
-        copied = ops.einsum("nfhwk,nkhwc->nfhwc", weights[..., :count], observed)
-        return copied + weights[..., count:] * pixels
+        # Computed on planes, [N, F, sources, H, W], so every broadcast repeats whole H x W
+        # planes, and cut with split (one concat to differentiate, not a padded copy per
+        # slice): with channels last, an einsum and slices, the same arithmetic took 145 ms
+        # fwd+bwd at 64x64, 8 frames, batch 8.
+        planes = ops.transpose(features, (0, 3, 1, 2))
+        pixels, logits = ops.split(planes, [frames * channels], axis=1)
+        pixels = ops.reshape(pixels, (-1, frames, channels, height, width))
+        logits = ops.reshape(logits, (-1, frames, count + 1, height, width))
+        # The softmax over the k observed frames and the new pixels, written out: ops.softmax
+        # on a middle axis transposes it to the end and back.
+        exp = ops.exp(logits - ops.stop_gradient(ops.max(logits, axis=2, keepdims=True)))
+        weights = ops.split(exp / ops.sum(exp, axis=2, keepdims=True), count + 1, axis=2)
+        observed = ops.split(ops.transpose(observed, (0, 1, 4, 2, 3)), count, axis=1)
+        mixed = weights[count] * pixels
+        for weight, frame in zip(weights, observed):  # frame: [N, 1, C, H, W]
+            mixed += weight * frame
+        return ops.transpose(mixed, (0, 1, 3, 4, 2))  # [N, F, H, W, C]
 
     def compute_output_shape(self, input_shape):
         observed, features = input_shape

@@ -53,11 +53,13 @@ class MoveForeground(keras.layers.Layer):
         kernels = tf.nn.softmax(tf.reshape(kernel_logits, [-1, kernel_logits.shape[1], 2, taps]))
         channels = frame.shape[-1]
         frames = []
-        for index in range(kernel_logits.shape[1]):
-            layer = _convolve_each(layer, kernels[:, index, 0], vertical=True)
-            layer = _convolve_each(layer, kernels[:, index, 1], vertical=False)
-            colour, coverage = layer[..., :channels], layer[..., channels:]
-            frames.append(colour + (1.0 - coverage) * background[:, index])
+        # unstack and split, not slicing: a slice's gradient is a padded full-size copy each.
+        for kernel, behind in zip(tf.unstack(kernels, axis=1), tf.unstack(background, axis=1)):
+            vertical, horizontal = tf.unstack(kernel, axis=1)
+            layer = _convolve_each(layer, vertical, vertical=True)
+            layer = _convolve_each(layer, horizontal, vertical=False)
+            colour, coverage = tf.split(layer, [channels, 1], axis=-1)
+            frames.append(colour + (1.0 - coverage) * behind)
         return tf.stack(frames, axis=1)
 
     def compute_output_shape(self, input_shape):
