@@ -103,8 +103,8 @@ class VideoPredictor(keras.Model):
             recon_loss: "mse" or "l1" on the produced frames.
             recon_weight, gdl_weight, adversarial_weight: the losses' weights. Mathieu et al.
                 used 1, 1 and 0.05 on losses summed over pixels; these are means, and at 1, 1,
-                0.05 the generator here fell to black frames (`benchmarks/bench_prediction.py`
-                ran 1, 0.1, 0.01).
+                0.05 the generator here fell to black frames, and at an adversarial 0.01 it
+                gave up predicting (`benchmarks/bench_prediction.py` runs 1, 0.1, 0.001).
             augment: a DiffAugment policy for the discriminator's inputs.
             **kwargs: passed to `keras.Model.compile`.
         """
