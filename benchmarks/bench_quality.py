@@ -79,7 +79,7 @@ STEPS_PER_EPOCH = 200
 
 
 def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path=None,
-         snapshot_every=400, steps=None):
+         snapshot_every=400, steps=None, trained_run=None):
     # Budgets in minutes mean nothing without the machine: name it first.
     print(doctor.machine_summary(), flush=True)
     started = time.time()
@@ -104,10 +104,13 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
 
     untrained = build_model(config).generate(num_samples, seed=3)
     snapshots = GeneratorSnapshots(os.path.join(out_dir, "snapshots"), snapshot_every)
-    result = train(dataclasses.replace(config, data=dataclasses.replace(config.data, data=halves["half_a"])),
-                   extra_callbacks=[snapshots])
-    trained = result.model.generate(num_samples, seed=3)
-    curve = fvd_over_training(result.model, snapshots.paths, real_b, extractor, num_samples)
+    if trained_run:
+        model, started = load_trained_run(trained_run, snapshots), None
+    else:
+        model = train(dataclasses.replace(config, data=dataclasses.replace(config.data, data=halves["half_a"])),
+                      extra_callbacks=[snapshots]).model
+    trained = model.generate(num_samples, seed=3)
+    curve = fvd_over_training(model, snapshots.paths, real_b, extractor, num_samples)
 
     rows = {
         "real A vs real B": metrics.evaluate(real_a, real_b, extractor),
@@ -120,8 +123,8 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     classifier = keras.models.load_model(extractor_path)
     coverage = {name: class_coverage(videos, classifier) for name, videos in
                 (("real B", real_b), ("untrained G", untrained), ("trained G", trained))}
-    long_videos = long_video_windows(result.model, real_b, extractor, num_samples)
-    trained_steps = int(result.model.g_optimizer.iterations.numpy())
+    long_videos = long_video_windows(model, real_b, extractor, num_samples)
+    trained_steps = int(model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
         "preset": preset_name, "settings": list(settings), "frames": frames, "size": size,
@@ -130,7 +133,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
         "coverage": coverage, "fvd_over_training": curve, "spoilt_real_fvd": references,
         "long_videos": long_videos, "arch": config.model.arch,
-        "wall_seconds": round(time.time() - started),
+        "wall_seconds": round(time.time() - started) if started else None,
     }
     _print_report(report)
     _save_pictures(real_b, trained, out_dir)
@@ -144,6 +147,19 @@ def extractor_data(config, num_videos=512):
     size (all its clips are held in memory), so every setting is judged by the same extractor."""
     return cached_moving_shapes(num_videos=num_videos, frames=2 * config.data.frames,
                                 size=config.data.size, seed=0)
+
+
+def load_trained_run(run_dir, snapshots):
+    """The model a finished run saved in `run_dir` (its `checkpoint.keras`), with the snapshots
+    already in `snapshots.folder`: to score a run again without training it again."""
+    checkpoint = os.path.join(run_dir, "checkpoint.keras")
+    if not os.path.exists(checkpoint):
+        raise SystemExit(f"--trained-run {run_dir}: no checkpoint.keras there; give the run folder "
+                         "that training wrote (under OUT/runs/).")
+    for name in sorted(os.listdir(snapshots.folder)):
+        if name.startswith("step") and name.endswith(".weights.h5"):
+            snapshots.paths[int(name[len("step"):-len(".weights.h5")])] = os.path.join(snapshots.folder, name)
+    return keras.models.load_model(checkpoint)
 
 
 class GeneratorSnapshots(keras.callbacks.Callback):
@@ -166,7 +182,7 @@ class GeneratorSnapshots(keras.callbacks.Callback):
 def fvd_over_training(model, snapshot_paths, real, extractor, num_samples):
     """`{step: FVD}` of each snapshot against `real`, the same latents for all."""
     generator = keras.models.clone_model(model.sampling_generator)
-    z = model.latents(num_samples, 3)
+    z = keras.ops.convert_to_tensor(model.latents(num_samples, 3))
     real_features = extractor(real)
     curve = {}
 
@@ -296,6 +312,8 @@ if __name__ == "__main__":
                         "needed by --set lr_schedule=cosine")
     parser.add_argument("--snapshot-every", type=int, default=400,
                         help="score the generator every this many steps after training (0: off)")
+    parser.add_argument("--trained-run", metavar="RUN_DIR", help="score this finished run "
+                        "(OUT/runs/<name>; its snapshots in OUT/snapshots) instead of training")
     args = parser.parse_args()
     main(args.minutes, args.preset, args.num_samples, args.out, args.set, args.extractor,
-         args.snapshot_every, args.steps)
+         args.snapshot_every, args.steps, args.trained_run)
