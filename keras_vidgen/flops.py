@@ -22,7 +22,7 @@ def layer_forward_flops(layer, batch_size):
     Returns:
         An int.
     """
-    from keras_vidgen.layers import ModulatedConv2D
+    from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 
     outer = layer
     while isinstance(layer, layers.Wrapper):

@@ -42,7 +42,10 @@ def test_a_plain_import_is_light_and_still_lets_keras_load_a_checkpoint():
 
     path = os.path.join(FIXTURES, "mocogan_wgan.keras")
     for imports in ("import keras_vidgen, sys; assert 'tensorflow' not in sys.modules; import keras",
-                    "import keras, keras_vidgen"):
+                    "import keras, keras_vidgen",
+                    # A layer first: Keras loads (and registers the models) inside that import.
+                    "from keras_vidgen.layers import MoveForeground; import keras",
+                    "import keras_vidgen.layers.motion_code; import keras"):
         code = f"{imports}; print(type(keras.models.load_model({path!r})).__name__)"
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 timeout=120)

@@ -1,5 +1,13 @@
 """Reusable Keras layers and ops of the video GANs: spectral norm, projection, augmentation,
-modulated convolution and continuous-time motion."""
+modulated convolution and continuous-time motion.
+
+Keras is imported before any layer: importing Keras registers keras_vidgen's models
+(`keras_vidgen._RegisterWhenKerasLoads`), and they import single layer modules, which must not
+be half-run when that happens. So the rest of the package imports layers from their modules
+(`keras_vidgen.layers.motion_code`), not from this package, which may be half-run then.
+"""
+
+import keras  # noqa: F401  (first: see above)
 
 from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.coordinates import AddCoordinates

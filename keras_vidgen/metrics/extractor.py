@@ -18,7 +18,7 @@ from keras_vidgen import media
 from keras_vidgen.data import decode, read_manifest, shapes
 from keras_vidgen.data.sampling import ClipSpec, plan_clips
 from keras_vidgen.data.transforms import FrameSpec
-from keras_vidgen.layers import AddCoordinates
+from keras_vidgen.layers.coordinates import AddCoordinates
 
 # Clips cut from each video (evenly spaced starts), so the extractor sees varied motion.
 CLIPS_PER_VIDEO = 3

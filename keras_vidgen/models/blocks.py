@@ -11,7 +11,10 @@ each frame, with no reshaping of batch and time.
 import keras
 from keras import layers
 
-from keras_vidgen.layers import ProjectionHead, StridedConv3D, StridedConv3DTranspose, maybe_spectral_norm
+from keras_vidgen.layers.projection_head import ProjectionHead
+from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
+from keras_vidgen.layers.strided_conv3d import StridedConv3D
+from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
 
 
 def stage_plan(frames, size):

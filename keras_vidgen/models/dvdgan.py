@@ -16,7 +16,7 @@ residual blocks. Needs `size` >= 16 (the temporal branch works at `size / 2`).
 import keras
 from keras import layers
 
-from keras_vidgen.layers import RandomFrames
+from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.models import blocks, dcgan3d
 
 build_generator = dcgan3d.build_generator

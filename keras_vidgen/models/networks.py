@@ -142,7 +142,7 @@ def copy_weights(target, source):
 
 def adds_losses(model):
     """Whether a network adds losses of its own when called (e.g. VGAN's mask penalty)."""
-    from keras_vidgen.layers import MeanAbsPenalty
+    from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 
     def adds(layer):
         regularisers = ("activity_regularizer", "kernel_regularizer", "bias_regularizer")

@@ -33,8 +33,11 @@ import keras
 from keras import layers
 
 from keras_vidgen.errors import ConfigError
-from keras_vidgen.layers import (FoldFrames, ModulatedConv2D, MotionCode, RepeatFrames,
-                                 TimeDifferences, UnfoldFrames, maybe_spectral_norm)
+from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
+from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
+from keras_vidgen.layers.motion_code import MotionCode
+from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
+from keras_vidgen.layers.time_differences import TimeDifferences
 from keras_vidgen.models import blocks
 from keras_vidgen.signatures import LATENT, TIMES
 

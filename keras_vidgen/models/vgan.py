@@ -15,7 +15,9 @@ paper's fixed 32 frames at 64x64; BatchNorm throughout as in the paper.
 import keras
 from keras import layers
 
-from keras_vidgen.layers import MaskBlend, MeanAbsPenalty, StridedConv3DTranspose
+from keras_vidgen.layers.mask_blend import MaskBlend
+from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
+from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
 from keras_vidgen.models import blocks, dcgan3d
 
 
