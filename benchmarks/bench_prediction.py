@@ -8,11 +8,12 @@ here is a mean over the 98,304 produced values, whose gradient norm is about 2 *
 ~ 0.001 at the errors reached, while a spectrally normalised discriminator's gradient norm is at
 most about 1: at 0.001 the adversarial gradient is at most comparable to the reconstruction's.
 At 0.01 it dominated and the generator gave up predicting (it fell to black frames with a tanh
-output, results/bench_prediction.txt; to copying the last frame with the compositing one).
-Columns: PSNR and SSIM at predicted frames 1, 4 and 8 on held-out videos (every fifth video is
-held out from training), and the in-domain FVD of the completed clips (4 observed + 8 predicted) against real training
-clips. Then the best row rolled out autoregressively to 20 predicted frames (PSNR per frame),
-and a GIF of held-out clips completed by every row side by side (docs/).
+output, results/bench_prediction_drawing_predictor.txt; to copying the last frame with the
+compositing one). Columns: PSNR and SSIM at predicted frames 1, 4 and 8 on held-out videos
+(every fifth video is held out from training), and the in-domain FVD of the completed clips
+(4 observed + 8 predicted) against real training clips. Then the best row rolled out
+autoregressively to 20 predicted frames (PSNR per frame), and a GIF of held-out clips completed
+by every row side by side (docs/).
 
 The moving shapes move with constant velocity (bouncing off the borders), so two frames fix the
 future: a good predictor can be nearly exact. Goal: the best row beats copy-last-frame by at
