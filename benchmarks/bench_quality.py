@@ -105,7 +105,8 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     untrained = build_model(config).generate(num_samples, seed=3)
     snapshots = GeneratorSnapshots(os.path.join(out_dir, "snapshots"), snapshot_every)
     if trained_run:
-        model, started = load_trained_run(trained_run, snapshots), None
+        model = load_trained_run(trained_run, snapshots)
+        started = None  # it trained in an earlier process: no wall time to report
     else:
         model = train(dataclasses.replace(config, data=dataclasses.replace(config.data, data=halves["half_a"])),
                       extra_callbacks=[snapshots]).model
@@ -156,9 +157,11 @@ def load_trained_run(run_dir, snapshots):
     if not os.path.exists(checkpoint):
         raise SystemExit(f"--trained-run {run_dir}: no checkpoint.keras there; give the run folder "
                          "that training wrote (under OUT/runs/).")
+    suffix = ".weights.h5"
     for name in sorted(os.listdir(snapshots.folder)):
-        if name.startswith("step") and name.endswith(".weights.h5"):
-            snapshots.paths[int(name[len("step"):-len(".weights.h5")])] = os.path.join(snapshots.folder, name)
+        if name.startswith("step") and name.endswith(suffix):
+            step = int(name[len("step"):-len(suffix)])
+            snapshots.paths[step] = os.path.join(snapshots.folder, name)
     return keras.models.load_model(checkpoint)
 
 
