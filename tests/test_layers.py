@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
-    AddCoordinates, ComposeFrames, MoveForeground,
+    AddCoordinates, ComposeFrames, MotionEvidence, MoveForeground,
     MeanAbsPenalty, ProjectionHead, RandomFrames, SpectralNorm, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
@@ -208,3 +208,37 @@ def test_move_foreground_moves_each_example_by_its_own_kernel():
         [observed, mask_logits, logits, np.zeros((2, 1, 9, 9, 1), "float32")]))
     assert out[0, 0, 5, 4, 0] == pytest.approx(1.0) and out[0, 0].sum() == pytest.approx(1.0)
     assert out[1, 0, 4, 3, 0] == pytest.approx(1.0) and out[1, 0].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("down, right", [(2, -1), (0, 3), (-3, -3)])
+def test_motion_evidence_peaks_at_the_velocity_over_a_textured_background(down, right):
+    # A square moving (down, right) pixels a frame over fixed stripes: the static background
+    # cancels in the frame differences, and the map's peak (value 1) is at the velocity.
+    rng = np.random.default_rng(0)
+    frames = np.tile(np.sin(np.arange(24) / 2.0)[None, :, None], (24, 1, 3)).astype("float32") * 0.5
+    frames = np.repeat(frames[None], 4, axis=0)
+    for t in range(4):
+        top, left = 8 + down * t, 8 + right * t
+        frames[t, top:top + 4, left:left + 4] = rng.uniform(0.6, 1.0, 3)
+    reach = 3
+    layer = MotionEvidence(source=3, reach=reach)
+    evidence = keras.ops.convert_to_numpy(layer(frames[None]))
+    assert evidence.shape == (1, (2 * reach + 1) ** 2)
+    peak = np.unravel_index(evidence[0].argmax(), (2 * reach + 1,) * 2)
+    assert (peak[0] - reach, peak[1] - reach) == (down, right)
+    assert evidence.max() == pytest.approx(1.0)
+    restored = MotionEvidence.from_config(layer.get_config())
+    assert (restored.source, restored.reach) == (3, 3)
+
+
+def test_motion_evidence_reads_each_example_and_the_frames_up_to_its_source():
+    clips = np.zeros((2, 5, 12, 12, 1), "float32")
+    for t in range(3):  # example 0 moves down 1, example 1 right 2; frames 3-4 are noise
+        clips[0, t, 2 + t:4 + t, 5:7] = 1.0
+        clips[1, t, 5:7, 1 + 2 * t:3 + 2 * t] = 1.0
+    clips[:, 3:] = np.random.default_rng(1).uniform(size=(2, 2, 12, 12, 1))
+    evidence = keras.ops.convert_to_numpy(MotionEvidence(source=2, reach=2)(clips)).reshape(2, 5, 5)
+    assert np.unravel_index(evidence[0].argmax(), (5, 5)) == (3, 2)
+    assert np.unravel_index(evidence[1].argmax(), (5, 5)) == (2, 4)
+    with pytest.raises(ValueError, match="three frames"):
+        MotionEvidence(source=1, reach=2)

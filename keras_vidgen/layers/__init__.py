@@ -17,6 +17,7 @@ from keras_vidgen.layers.mask_blend import MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
+from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
@@ -33,6 +34,7 @@ __all__ = [
     "MeanAbsPenalty",
     "ModulatedConv2D",
     "MotionCode",
+    "MotionEvidence",
     "MoveForeground",
     "ProjectionHead",
     "RandomFrames",

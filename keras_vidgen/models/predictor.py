@@ -22,6 +22,7 @@ import keras
 from keras import layers
 
 from keras_vidgen.layers.compose_frames import ComposeFrames
+from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.models.blocks import stage_plan
 from keras_vidgen.models.tasks import OBSERVED, nearest_observed
@@ -78,7 +79,11 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
         x = layers.Concatenate()([x, layers.Reshape((grid, grid, 8))(noise)])
     x = _conv(x, width, "bottleneck")
     reach = max(1, round(size / 10)) if reach is None else reach
-    kernel_logits = _shift_kernel_logits(x, produced, 2 * reach + 1)
+    source = nearest_observed(task, observed)
+    # Three frames up to the source measure the velocity directly (`MotionEvidence`).
+    evidence = (MotionEvidence(source, reach, name="motion_evidence")(frames_in)
+                if source >= 2 else None)
+    kernel_logits = _shift_kernel_logits(x, produced, 2 * reach + 1, evidence)
     for index in reversed(range(depth)):
         width = skips[index].shape[-1]
         # Nearest-neighbour upsampling + a 3x3 conv: no checkerboard, and a third of a 4x4
@@ -92,19 +97,21 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
     background = ComposeFrames(produced, channels, dtype="float32", name="background")(
         [frames_in, x_out])
     mask_logits = layers.Conv2D(1, 3, padding="same", name="foreground_mask")(x)
-    video = MoveForeground(nearest_observed(task, observed), dtype="float32", name="video")(
+    video = MoveForeground(source, dtype="float32", name="video")(
         [frames_in, mask_logits, kernel_logits, background])
     return keras.Model(inputs if latent_dim else frames_in, video, name=name)
 
 
-def _shift_kernel_logits(features, produced, width):
+def _shift_kernel_logits(features, produced, width, evidence=None):
     """`[N, produced, 2 * width]` logits of the foreground's separable shift kernels (vertical,
-    horizontal), from the whole bottleneck grid: where the object is decides when it bounces,
-    not only how fast it moves."""
+    horizontal), from the whole bottleneck grid (where the object is decides when it bounces)
+    and, when there is one, the measured velocity map `evidence` (how fast it moves)."""
     x = layers.Conv2D(16, 1, name="motion_reduce")(features)
     x = layers.LeakyReLU(0.2)(x)
-    x = layers.Dense(produced * 2 * width, kernel_initializer="zeros",
-                     name="motion_kernels")(layers.Flatten()(x))
+    x = layers.Flatten()(x)
+    if evidence is not None:
+        x = layers.Concatenate()([x, evidence])
+    x = layers.Dense(produced * 2 * width, kernel_initializer="zeros", name="motion_kernels")(x)
     return layers.Reshape((produced, 2 * width))(x)
 
 

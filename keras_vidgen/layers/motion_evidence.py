@@ -1,0 +1,64 @@
+"""`MotionEvidence`: how far the observed frames' last change moved, as a map over shifts."""
+
+import keras
+import tensorflow as tf
+
+
+@keras.saving.register_keras_serializable(package="keras_vidgen")
+class MotionEvidence(keras.layers.Layer):
+    """Cross-correlates the last two frame differences over shifts of up to `reach` pixels.
+
+    Two frames fix a constant velocity, but a network must read it off its features, and at the
+    bottleneck of a U-Net (a 4x4 grid for 64 px) the sub-pixel positions that fix it are gone.
+    This layer measures it directly, with no weights: `later = frame[s] - frame[s-1]` and
+    `earlier = frame[s-1] - frame[s-2]` are nonzero where something moved (a static background
+    cancels), and their cross-correlation `sum_p later(p + d) * earlier(p)` peaks at the shift `d`
+    that carried one change onto the next: the velocity. The predictor reads its shift kernels
+    from this map along with its features (`models.predictor`).
+
+    Args:
+        source: the index of the last observed frame used (it and the two before it; `>= 2`).
+        reach: the largest shift measured, in pixels, each way.
+        **kwargs: passed to `keras.layers.Layer`.
+
+    Call args:
+        observed: `[N, k, H, W, C]` frames.
+
+    Returns:
+        `[N, (2 reach + 1)^2]`: the map over shifts (down, then right, each from `-reach`),
+        divided by its largest magnitude, so its peak is 1 whatever the contrast. No gradient
+        flows through it (it has no weights, and the observed frames are inputs).
+    """
+
+    def __init__(self, source, reach, **kwargs):
+        super().__init__(**kwargs)
+        if source < 2:
+            raise ValueError(f"MotionEvidence needs three frames up to the source; got source={source}.")
+        self.source, self.reach = source, reach
+
+    def call(self, observed):
+        observed = tf.stop_gradient(tf.cast(observed, tf.float32))
+        later = observed[:, self.source] - observed[:, self.source - 1]
+        earlier = observed[:, self.source - 1] - observed[:, self.source - 2]
+        reach = self.reach
+        shape = tf.shape(later)
+        count, height, width, depth = shape[0], shape[1], shape[2], shape[3]
+        # One depthwise convolution over the examples folded into channels: each example's
+        # `earlier` is the filter slid over its own zero-padded `later`.
+        padded = tf.pad(later, [[0, 0], [reach, reach], [reach, reach], [0, 0]])
+        folded = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]),
+                            [1, height + 2 * reach, width + 2 * reach, count * depth])
+        filters = tf.reshape(tf.transpose(earlier, [1, 2, 0, 3]), [height, width, count * depth, 1])
+        maps = tf.nn.depthwise_conv2d(folded, filters, strides=[1, 1, 1, 1], padding="VALID")
+        side = 2 * reach + 1
+        maps = tf.reduce_sum(tf.reshape(maps, [side, side, count, depth]), axis=-1)
+        maps = tf.reshape(tf.transpose(maps, [2, 0, 1]), [count, side * side])
+        return maps / (tf.reduce_max(tf.abs(maps), axis=1, keepdims=True) + 1e-6)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], (2 * self.reach + 1) ** 2)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(source=self.source, reach=self.reach)
+        return config
