@@ -56,7 +56,7 @@ def row_settings(gdl_weight, adversarial_weight):
 
 def base_config(out_dir, train_dir):
     """4 + 8 frames of 64x64, batch 8; a U-Net predictor of 16 filters at 64x64 (256 at 4x4;
-    3.0 M parameters; 0.37 s a step on one core of the 2-core AMD EPYC, oneDNN on), compositing
+    3.0 M parameters; 0.26-0.28 s a step on one core of the 2-core AMD EPYC, oneDNN on), compositing
     its frames (`models.predictor`); for the adversarial row a dcgan3d discriminator of 8 filters
     with spectral norm (at 16 its step took 1.5x as long, leaving too few steps in the budget)."""
     return TrainConfig(name="prediction", logdir=os.path.join(out_dir, "runs"), export_dir=None,

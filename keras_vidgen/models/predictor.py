@@ -7,7 +7,12 @@ U-Net (Ronneberger et al. 2015), whose skip connections carry the observed frame
 the output at full resolution. The network does not redraw each frame: it outputs, per pixel, a
 mix of the observed frames and a synthesised image (`layers.ComposeFrames`, the compositing of
 Finn et al. 2016 and SAVP), so what an observed frame still shows is copied exactly and the
-network spends its capacity on what moved. A latent `z`, when asked for (adversarial
+network spends its capacity on what moved: a foreground cut from the observed frame nearest the
+gap, moved by predicted shift kernels (`layers.MoveForeground`), read from the bottleneck and,
+given three frames up to that one, from the measured velocity (`layers.MotionEvidence`: at the
+bottleneck's 4x4 grid the sub-pixel positions that fix the velocity are gone; measured beside
+the learned features it gained 0.6 dB at the 8th predicted frame, 1.6 at the first, side by
+side in 6-minute runs). A latent `z`, when asked for (adversarial
 training), is projected to the bottleneck's grid and concatenated there, so different `z` give
 different futures.
 
