@@ -33,7 +33,8 @@ class MotionEvidence(keras.layers.Layer):
     def __init__(self, source, reach, **kwargs):
         super().__init__(**kwargs)
         if source < 2:
-            raise ValueError(f"MotionEvidence needs three frames up to the source; got source={source}.")
+            raise ValueError("MotionEvidence needs three frames up to the source; got "
+                             f"source={source}.")
         self.source, self.reach = source, reach
 
     def call(self, observed):
