@@ -3,6 +3,8 @@
 import keras
 import tensorflow as tf
 
+from keras_vidgen.layers.per_example_conv import per_example_depthwise
+
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
 class MotionEvidence(keras.layers.Layer):
@@ -42,18 +44,11 @@ class MotionEvidence(keras.layers.Layer):
         later = observed[:, self.source] - observed[:, self.source - 1]
         earlier = observed[:, self.source - 1] - observed[:, self.source - 2]
         reach = self.reach
-        shape = tf.shape(later)
-        count, height, width, depth = shape[0], shape[1], shape[2], shape[3]
-        # One depthwise convolution over the examples folded into channels: each example's
-        # `earlier` is the filter slid over its own zero-padded `later`.
+        # Each example's `earlier` is the filter slid over its own zero-padded `later`.
         padded = tf.pad(later, [[0, 0], [reach, reach], [reach, reach], [0, 0]])
-        folded = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]),
-                            [1, height + 2 * reach, width + 2 * reach, count * depth])
-        filters = tf.reshape(tf.transpose(earlier, [1, 2, 0, 3]), [height, width, count * depth, 1])
-        maps = tf.nn.depthwise_conv2d(folded, filters, strides=[1, 1, 1, 1], padding="VALID")
-        side = 2 * reach + 1
-        maps = tf.reduce_sum(tf.reshape(maps, [side, side, count, depth]), axis=-1)
-        maps = tf.reshape(tf.transpose(maps, [2, 0, 1]), [count, side * side])
+        filters = tf.transpose(earlier, [1, 2, 0, 3])  # [H, W, N, C]
+        maps = tf.reduce_sum(per_example_depthwise(padded, filters, padding="VALID"), axis=-1)
+        maps = tf.reshape(maps, [tf.shape(maps)[0], (2 * reach + 1) ** 2])
         return maps / (tf.reduce_max(tf.abs(maps), axis=1, keepdims=True) + 1e-6)
 
     def compute_output_shape(self, input_shape):

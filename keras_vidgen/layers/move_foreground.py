@@ -4,6 +4,8 @@ shift kernels and laid over the background frames."""
 import keras
 import tensorflow as tf
 
+from keras_vidgen.layers.per_example_conv import per_example_depthwise
+
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
 class MoveForeground(keras.layers.Layer):
@@ -73,14 +75,8 @@ class MoveForeground(keras.layers.Layer):
 
 def _convolve_each(images, kernels, vertical):
     """Convolves each example's `[H, W, D]` image with its own 1D kernel `[K]` down the columns
-    (`vertical`) or along the rows, every channel alike: one depthwise convolution over the
-    examples folded into channels."""
-    shape = tf.shape(images)
-    count, height, width, depth = shape[0], shape[1], shape[2], shape[3]
-    folded = tf.reshape(tf.transpose(images, [1, 2, 0, 3]), [1, height, width, count * depth])
-    size = kernels.shape[-1]
+    (`vertical`) or along the rows, every channel alike."""
+    depth = tf.shape(images)[-1]
     filters = tf.repeat(tf.transpose(kernels)[..., None], depth, axis=-1)  # [K, N, D]
-    filters = tf.reshape(filters, [size, 1, count * depth, 1] if vertical
-                         else [1, size, count * depth, 1])
-    moved = tf.nn.depthwise_conv2d(folded, filters, strides=[1, 1, 1, 1], padding="SAME")
-    return tf.transpose(tf.reshape(moved, [height, width, count, depth]), [2, 0, 1, 3])
+    filters = filters[:, None] if vertical else filters[None]
+    return per_example_depthwise(images, filters, padding="SAME")
