@@ -68,6 +68,10 @@ def with_overrides(config, settings):
         *sections, field = key.split(".")
         target = values
         for section in sections:
+            if not isinstance(target.get(section), dict):
+                raise SystemExit(f"--set {setting}: no config section {section!r}; sections are "
+                                 f"{sorted(k for k, v in values.items() if isinstance(v, dict))} "
+                                 "and top-level settings take no section (e.g. augment=...).")
             target = target[section]
         if field not in target:
             raise SystemExit(f"--set {setting}: no setting {key!r} in the config.")
