@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from keras_vidgen.layers import (
     AddCoordinates, ComposeFrames, MotionEvidence, MoveForeground,
-    MeanAbsPenalty, ProjectionHead, RandomFrames, SpectralNorm, diff_augment,
+    MeanAbsPenalty, ProjectionHead, RandomFrames, ShiftPrior, SpectralNorm, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -242,3 +242,29 @@ def test_motion_evidence_reads_each_example_and_the_frames_up_to_its_source():
     assert np.unravel_index(evidence[1].argmax(), (5, 5)) == (2, 4)
     with pytest.raises(ValueError, match="three frames"):
         MotionEvidence(source=1, reach=2)
+
+
+@pytest.mark.parametrize("down, right", [(1, 2), (-2, 0), (0, -1)])
+def test_shift_prior_kernels_carry_the_foreground_on_at_the_measured_velocity(down, right):
+    size, start = 20, np.array([8, 8])
+    clips = np.zeros((1, 7, size, size, 1), "float32")
+    for t in range(7):  # a 3x3 square moving (down, right) a frame
+        top, left = start + (t - 3) * np.array([down, right])
+        clips[0, t, top:top + 3, left:left + 3] = 1.0
+    observed = clips[:, :4]
+    evidence = MotionEvidence(source=3, reach=3)(observed)
+    kernel_logits = ShiftPrior(produced=3, sharpness=50.0)(evidence)
+    assert kernel_logits.shape == (1, 3, 14)
+    mask_logits = np.where(observed[:, 3] > 0, 20.0, -20.0).astype("float32")
+    moved = MoveForeground(source=3)(
+        [observed, mask_logits, kernel_logits, np.zeros((1, 3, size, size, 1), "float32")])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(moved), clips[:, 4:], atol=1e-3)
+
+
+def test_shift_prior_survives_save_and_load(tmp_path):
+    evidence = keras.Input((49,))
+    model = keras.Model(evidence, ShiftPrior(produced=2)(evidence))
+    model.layers[-1].sharpness.assign(7.0)
+    round_trip(model, tmp_path, np.random.default_rng(0).uniform(size=(2, 49)).astype("float32"))
+    with pytest.raises(ValueError, match="odd side"):
+        ShiftPrior(produced=2)(np.zeros((1, 36), "float32"))

@@ -90,9 +90,11 @@ def test_each_task_trains_through_fit(task, observed, adversarial):
     model = build_model(tiny_config(task, observed, adversarial_weight=adversarial))
     assert model.generator.output_shape == (None, 6 - observed, 16, 16, 3)
     assert (model.discriminator is None) == (adversarial == 0)
-    # The velocity is measured when three frames end at the foreground's source (predict 4).
+    # The velocity is measured, and its kernels added, when three frames end at the
+    # foreground's source (predict 4).
     names = {layer.name for layer in model.generator.layers}
-    assert ("motion_evidence" in names) == (task == "predict" and observed == 4)
+    measured = task == "predict" and observed == 4
+    assert ("motion_evidence" in names) == ("shift_prior" in names) == measured
     history = model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=2, verbose=0)
     assert int(model.fit_steps.numpy()) == 2
     expected = {"g_loss", "recon_penalty", "gdl_penalty"}

@@ -21,6 +21,7 @@ from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
+from keras_vidgen.layers.shift_prior import ShiftPrior
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 from keras_vidgen.layers.strided_conv3d import StridedConv3D
 from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
@@ -39,6 +40,7 @@ __all__ = [
     "ProjectionHead",
     "RandomFrames",
     "RepeatFrames",
+    "ShiftPrior",
     "SpectralNorm",
     "StridedConv3D",
     "StridedConv3DTranspose",

@@ -29,6 +29,7 @@ from keras import layers
 from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
+from keras_vidgen.layers.shift_prior import ShiftPrior
 from keras_vidgen.models.blocks import stage_plan
 from keras_vidgen.models.tasks import OBSERVED, nearest_observed
 
@@ -110,14 +111,19 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
 def _shift_kernel_logits(features, produced, width, evidence=None):
     """`[N, produced, 2 * width]` logits of the foreground's separable shift kernels (vertical,
     horizontal), from the whole bottleneck grid (where the object is decides when it bounces)
-    and, when there is one, the measured velocity map `evidence` (how fast it moves)."""
+    and, when there is one, the measured velocity map `evidence` (how fast it moves): read by
+    the learned layer, and added as the kernels that keep that velocity (`ShiftPrior`)."""
     x = layers.Conv2D(16, 1, name="motion_reduce")(features)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     if evidence is not None:
         x = layers.Concatenate()([x, evidence])
     x = layers.Dense(produced * 2 * width, kernel_initializer="zeros", name="motion_kernels")(x)
-    return layers.Reshape((produced, 2 * width))(x)
+    logits = layers.Reshape((produced, 2 * width))(x)
+    if evidence is None:
+        return logits
+    # The learned logits correct the measured velocity's kernels (bounces); they start at zero.
+    return layers.Add()([ShiftPrior(produced, name="shift_prior")(evidence), logits])
 
 
 def _conv(x, width, name, strides=1, kernel=3):
