@@ -19,7 +19,8 @@ The moving shapes move with constant velocity (bouncing off the borders), so two
 future: a good predictor can be nearly exact. Goal: the best row beats copy-last-frame by at
 least 6 dB PSNR at predicted frame 8.
 
-Run: taskset -c 1 python benchmarks/bench_prediction.py --minutes 9 [--out bench_prediction_out]
+Run: taskset -c 1 python benchmarks/bench_prediction.py [--out bench_prediction_out]
+(15 minutes a row by default: about 50 minutes in all on one core.)
 """
 
 import argparse
@@ -191,7 +192,7 @@ def save_pictures(real, completed, docs_dir):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--minutes", type=float, default=6.0, help="training budget per row")
+    parser.add_argument("--minutes", type=float, default=15.0, help="training budget per row")
     parser.add_argument("--out", default="bench_prediction_out", help="working folder")
     parser.add_argument("--videos", type=int, default=640, help="moving-shapes videos (a fifth held out)")
     parser.add_argument("--extractor-epochs", type=int, default=4)
