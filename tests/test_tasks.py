@@ -249,6 +249,30 @@ def test_export_takes_observed_uint8_frames_and_loads_in_plain_tensorflow(traine
         assert np.mean(got != expected) < 0.001, key
 
 
+@pytest.mark.slow
+def test_the_measured_velocity_predictor_saves_loads_and_exports(tmp_path):
+    # Three observed frames: the predictor has MotionEvidence and ShiftPrior (the fixture's two
+    # frames do not), and both must survive the .keras file and the SavedModel.
+    model = build_model(tiny_config(observed=3, adversarial_weight=0.05))
+    assert {"motion_evidence", "shift_prior"} <= {layer.name for layer in model.generator.layers}
+    model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=2, verbose=0)
+    model.generator.get_layer("shift_prior").sharpness.assign(7.5)  # not its initial value
+    model.save(tmp_path / "checkpoint.keras")
+    loaded = load_predictor(str(tmp_path / "checkpoint.keras"))
+    assert float(loaded.generator.get_layer("shift_prior").sharpness.numpy()) == 7.5
+    observed = (RANDOM_CLIPS[:3, :3] * 127.5 + 127.5).astype(np.uint8)
+    expected = model.predict_frames(observed, seed=5)
+    np.testing.assert_array_equal(loaded.predict_frames(observed, seed=5), expected)
+    path = export_predictor(model, str(tmp_path / "predictor"))
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_WITHOUT_PACKAGE, path, json.dumps(observed.tolist())],
+        capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = np.array(json.loads(result.stdout.strip().splitlines()[-1])["seeded"], np.int32)
+    assert got.shape == (3, 3, 16, 16, 3)
+    assert np.abs(got - expected.astype(np.int32)).max() <= 1
+
+
 def test_vidgen_predict_rolls_out_and_writes_the_real_video_beside(trained, tmp_path, capsys):
     model, path = trained
     frames = [np.full((16, 16, 3), 16 * i, np.uint8) for i in range(9)]
