@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from keras_vidgen.layers import (
     AddCoordinates, ComposeFrames, MotionEvidence, MoveForeground,
-    MeanAbsPenalty, ProjectionHead, RandomFrames, ShiftPrior, SpectralNorm, diff_augment,
+    MeanAbsPenalty, MeasuredVelocity, ProjectionHead, RandomFrames, ShiftPrior, SpectralNorm, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -244,27 +244,83 @@ def test_motion_evidence_reads_each_example_and_the_frames_up_to_its_source():
         MotionEvidence(source=1, reach=2)
 
 
+def square_clip(velocity, frames, size=24, start=(8, 8), side=4, background=None):
+    """`[1, frames, size, size, 3]`: a square moving `velocity` (down, right) pixels a frame,
+    its corner rounded to whole pixels every frame as the moving shapes draw it."""
+    clip = np.zeros((1, frames, size, size, 3), "float32") if background is None else (
+        np.repeat(background[None, None], frames, axis=1).copy())
+    for t in range(frames):
+        top, left = np.floor(np.array(start) + t * np.array(velocity) + 0.5).astype(int)
+        clip[0, t, top:top + side, left:left + side] = (0.9, 0.5, -0.3)
+    return clip
+
+
+@pytest.mark.parametrize("velocity", [(1.5, -2.5), (2.0, 1.0), (-1.0, 0.5)])
+def test_measured_velocity_is_exact_between_pixels_where_the_last_change_alone_is_not(velocity):
+    # Positions rounded every frame: at 1.5 px a frame the square moves 2, 1, 2 pixels, so the
+    # last change alone (MotionEvidence's peak) says 2 or 1; the first and last changes, two
+    # frames apart, say 3 over 2 frames. Over stripes, which cancel in the changes.
+    stripes = np.tile(np.sin(np.arange(24) / 2.0)[None, :, None], (24, 1, 3)).astype("float32")
+    clip = square_clip(velocity, 4, start=(10, 12), background=0.4 * stripes)
+    layer = MeasuredVelocity(source=3, reach=3)
+    measured = keras.ops.convert_to_numpy(layer(clip))
+    np.testing.assert_allclose(measured, [velocity], atol=0.15)  # the stripes differ under it
+    restored = MeasuredVelocity.from_config(layer.get_config())
+    assert (restored.source, restored.reach, restored.baseline) == (3, 3, 2)
+
+
+def test_measured_velocity_places_the_peak_between_pixels():
+    # A soft blob drawn at fractional positions: 2 frames of (0.7, -1.3) is (1.4, -2.6) pixels;
+    # the best whole shift alone would say (0.5 or 1.0, -1.0 or -1.5) a frame, 0.2 or more off.
+    # The parabola is within 0.12 (the peak of a blob's changes is not quite a parabola).
+    rows, cols = np.mgrid[0:24, 0:24]
+    clip = np.stack([np.exp(-((rows - 10 - 0.7 * t) ** 2 + (cols - 14 + 1.3 * t) ** 2) / 4.5)
+                     for t in range(4)])[None, ..., None].astype("float32")
+    measured = keras.ops.convert_to_numpy(MeasuredVelocity(source=3, reach=3)(clip))
+    np.testing.assert_allclose(measured, [[0.7, -1.3]], atol=0.15)
+
+
+def test_measured_velocity_is_zero_where_nothing_moves_and_needs_three_frames():
+    still = np.repeat(np.random.default_rng(0).uniform(-1, 1, (1, 1, 12, 12, 3)), 4, axis=1)
+    moving = square_clip((1.0, 1.0), 4, size=12, start=(2, 2))
+    measured = keras.ops.convert_to_numpy(
+        MeasuredVelocity(source=3, reach=2)(np.concatenate([still, moving]).astype("float32")))
+    np.testing.assert_allclose(measured, [[0.0, 0.0], [1.0, 1.0]], atol=0.05)
+    with pytest.raises(ValueError, match="three frames"):
+        MeasuredVelocity(source=1, reach=2)
+
+
 @pytest.mark.parametrize("down, right", [(1, 2), (-2, 0), (0, -1)])
 def test_shift_prior_kernels_carry_the_foreground_on_at_the_measured_velocity(down, right):
-    size, start = 20, np.array([8, 8])
-    clips = np.zeros((1, 7, size, size, 1), "float32")
-    for t in range(7):  # a 3x3 square moving (down, right) a frame
-        top, left = start + (t - 3) * np.array([down, right])
-        clips[0, t, top:top + 3, left:left + 3] = 1.0
+    clips = square_clip((down, right), 7, size=20, start=(8 - 3 * down, 8 - 3 * right), side=3)
     observed = clips[:, :4]
-    evidence = MotionEvidence(source=3, reach=3)(observed)
-    kernel_logits = ShiftPrior(produced=3, sharpness=50.0)(evidence)
+    kernel_logits = ShiftPrior(produced=3, reach=3)(MeasuredVelocity(source=3, reach=3)(observed))
     assert kernel_logits.shape == (1, 3, 14)
-    mask_logits = np.where(observed[:, 3] > 0, 20.0, -20.0).astype("float32")
-    moved = MoveForeground(source=3)(
-        [observed, mask_logits, kernel_logits, np.zeros((1, 3, size, size, 1), "float32")])
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(moved), clips[:, 4:], atol=1e-3)
+    mask_logits = np.where(np.abs(observed[:, 3]).sum(-1, keepdims=True) > 0, 20.0, -20.0)
+    moved = MoveForeground(source=3)([observed, mask_logits.astype("float32"), kernel_logits,
+                                      np.zeros((1, 3, 20, 20, 3), "float32")])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(moved), clips[:, 4:], atol=3e-3)
+
+
+def test_shift_prior_moves_the_centre_by_fractional_velocities_without_rounding():
+    # Between pixels, the kernels interpolate: after f frames the mass centre is f v exactly.
+    velocity = np.array([[0.5, -1.25]], "float32")
+    image = np.zeros((1, 1, 32, 32, 1), "float32")
+    image[0, 0, 16, 16] = 1.0
+    logits = ShiftPrior(produced=4, reach=2)(velocity)
+    moved = keras.ops.convert_to_numpy(MoveForeground(source=0)(
+        [image, np.full((1, 32, 32, 1), 30.0, "float32"), logits,
+         np.zeros((1, 4, 32, 32, 1), "float32")]))[0, ..., 0]
+    rows, cols = np.mgrid[0:32, 0:32]
+    for f in range(4):
+        mass = moved[f].sum()
+        centre = [(moved[f] * rows).sum() / mass - 16, (moved[f] * cols).sum() / mass - 16]
+        np.testing.assert_allclose(centre, (f + 1) * velocity[0], atol=0.01)
 
 
 def test_shift_prior_survives_save_and_load(tmp_path):
-    evidence = keras.Input((49,))
-    model = keras.Model(evidence, ShiftPrior(produced=2)(evidence))
-    model.layers[-1].sharpness.assign(7.0)
-    round_trip(model, tmp_path, np.random.default_rng(0).uniform(size=(2, 49)).astype("float32"))
-    with pytest.raises(ValueError, match="odd side"):
-        ShiftPrior(produced=2)(np.zeros((1, 36), "float32"))
+    velocity = keras.Input((2,))
+    model = keras.Model(velocity, ShiftPrior(produced=2, reach=3)(velocity))
+    round_trip(model, tmp_path, np.random.default_rng(0).uniform(-4, 4, (3, 2)).astype("float32"))
+    with pytest.raises(ValueError, match="velocity"):
+        ShiftPrior(produced=2, reach=3)(np.zeros((1, 49), "float32"))

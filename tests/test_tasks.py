@@ -94,7 +94,8 @@ def test_each_task_trains_through_fit(task, observed, adversarial):
     # foreground's source (predict 4).
     names = {layer.name for layer in model.generator.layers}
     measured = task == "predict" and observed == 4
-    assert ("motion_evidence" in names) == ("shift_prior" in names) == measured
+    assert {"motion_evidence", "measured_velocity", "shift_prior"} <= names if measured else (
+        not {"motion_evidence", "measured_velocity", "shift_prior"} & names)
     history = model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=2, verbose=0)
     assert int(model.fit_steps.numpy()) == 2
     expected = {"g_loss", "recon_penalty", "gdl_penalty"}
@@ -251,15 +252,16 @@ def test_export_takes_observed_uint8_frames_and_loads_in_plain_tensorflow(traine
 
 @pytest.mark.slow
 def test_the_measured_velocity_predictor_saves_loads_and_exports(tmp_path):
-    # Three observed frames: the predictor has MotionEvidence and ShiftPrior (the fixture's two
-    # frames do not), and both must survive the .keras file and the SavedModel.
+    # Three observed frames: the predictor has MotionEvidence, MeasuredVelocity and ShiftPrior
+    # (the fixture's two frames do not), and they must survive the .keras file and the
+    # SavedModel.
     model = build_model(tiny_config(observed=3, adversarial_weight=0.05))
-    assert {"motion_evidence", "shift_prior"} <= {layer.name for layer in model.generator.layers}
+    assert {"motion_evidence", "measured_velocity", "shift_prior"} <= {
+        layer.name for layer in model.generator.layers}
     model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=2, verbose=0)
-    model.generator.get_layer("shift_prior").sharpness.assign(7.5)  # not its initial value
     model.save(tmp_path / "checkpoint.keras")
     loaded = load_predictor(str(tmp_path / "checkpoint.keras"))
-    assert float(loaded.generator.get_layer("shift_prior").sharpness.numpy()) == 7.5
+    assert loaded.generator.get_layer("measured_velocity").baseline == 1  # frames 0-1 and 1-2
     observed = (RANDOM_CLIPS[:3, :3] * 127.5 + 127.5).astype(np.uint8)
     expected = model.predict_frames(observed, seed=5)
     np.testing.assert_array_equal(loaded.predict_frames(observed, seed=5), expected)

@@ -15,6 +15,7 @@ from keras_vidgen.layers.diff_augment import diff_augment
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
 from keras_vidgen.layers.mask_blend import MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
+from keras_vidgen.layers.measured_velocity import MeasuredVelocity
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
 from keras_vidgen.layers.motion_evidence import MotionEvidence
@@ -33,6 +34,7 @@ __all__ = [
     "FoldFrames",
     "MaskBlend",
     "MeanAbsPenalty",
+    "MeasuredVelocity",
     "ModulatedConv2D",
     "MotionCode",
     "MotionEvidence",

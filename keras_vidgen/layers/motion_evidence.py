@@ -43,12 +43,8 @@ class MotionEvidence(keras.layers.Layer):
         observed = tf.stop_gradient(tf.cast(observed, tf.float32))
         later = observed[:, self.source] - observed[:, self.source - 1]
         earlier = observed[:, self.source - 1] - observed[:, self.source - 2]
-        reach = self.reach
-        # Each example's `earlier` is the filter slid over its own zero-padded `later`.
-        padded = tf.pad(later, [[0, 0], [reach, reach], [reach, reach], [0, 0]])
-        filters = tf.transpose(earlier, [1, 2, 0, 3])  # [H, W, N, C]
-        maps = tf.reduce_sum(per_example_depthwise(padded, filters, padding="VALID"), axis=-1)
-        maps = tf.reshape(maps, [tf.shape(maps)[0], (2 * reach + 1) ** 2])
+        maps = correlate_changes(later, earlier, self.reach)
+        maps = tf.reshape(maps, [tf.shape(maps)[0], (2 * self.reach + 1) ** 2])
         return maps / (tf.reduce_max(tf.abs(maps), axis=1, keepdims=True) + 1e-6)
 
     def compute_output_shape(self, input_shape):
@@ -58,3 +54,12 @@ class MotionEvidence(keras.layers.Layer):
         config = super().get_config()
         config.update(source=self.source, reach=self.reach)
         return config
+
+
+def correlate_changes(later, earlier, reach):
+    """`[N, 2 reach + 1, 2 reach + 1]`: for each shift `d` (down, then right, from `-reach`),
+    `sum_p later(p + d) * earlier(p)` over pixels and channels of `[N, H, W, C]` images."""
+    # Each example's `earlier` is the filter slid over its own zero-padded `later`.
+    padded = tf.pad(later, [[0, 0], [reach, reach], [reach, reach], [0, 0]])
+    filters = tf.transpose(earlier, [1, 2, 0, 3])  # [H, W, N, C]
+    return tf.reduce_sum(per_example_depthwise(padded, filters, padding="VALID"), axis=-1)

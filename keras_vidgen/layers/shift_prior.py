@@ -1,4 +1,4 @@
-"""`ShiftPrior`: the measured velocity as shift-kernel logits, so a predictor starts out
+"""`ShiftPrior`: a measured velocity as shift-kernel logits, so a predictor starts out
 extrapolating it."""
 
 import keras
@@ -7,58 +7,57 @@ import tensorflow as tf
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
 class ShiftPrior(keras.layers.Layer):
-    """Turns a `MotionEvidence` map into the logits of the kernels that keep that velocity.
+    """Turns a velocity (`MeasuredVelocity`) into the logits of the kernels that keep it.
 
-    `MotionEvidence` peaks at the shift `d` that carried the last observed change onto the next.
-    Moving on at that velocity means shifting by `d` again in every produced frame, and
+    Moving on at velocity `v` means shifting by `v` again in every produced frame, and
     `MoveForeground` applies one kernel per frame to the already-moved layer, so the same kernel
-    every frame extrapolates the velocity. This layer gives that kernel: the map's vertical and
-    horizontal marginals (its largest value along the other axis), scaled by a learned sharpness
-    and mirrored (a kernel that moves an image by `d` has its tap at `-d`: convolutions read, they
-    do not write). The predictor adds its learned logits to these (bounces, speed changes), and
-    those start at zero: an untrained predictor already moves the foreground at the measured
-    velocity, instead of first having to learn to read the map.
+    every frame extrapolates the velocity. This layer gives that kernel, on each axis: linear
+    interpolation between the two whole shifts around `v` (weights `1 - |d - v|`: the kernel's
+    mean is `v` exactly, so after `f` frames the layer's centre has moved `f v`, to a fraction of
+    a pixel), mirrored (a kernel that moves an image by `v` has its taps at `-v`: convolutions
+    read, they do not write), as logits (`log(weight + 1e-4)`: the softmax gives the weights
+    back). The predictor adds its learned logits to these (bounces, speed changes), and those
+    start at zero: an untrained predictor already moves the foreground at the measured velocity.
 
     Args:
         produced: frames to produce (the same logits for each).
-        sharpness: the initial scale of the map (normalised to a peak of 1) as logits: at 10, a
-            shift whose evidence is 0.3 below the peak gets `exp(-3)` of the peak's weight.
-            Learned, so training can sharpen or soften it.
+        reach: the largest shift a kernel makes, in pixels each way (`2 reach + 1` taps);
+            velocities beyond it are clipped to it.
         **kwargs: passed to `keras.layers.Layer`.
 
     Call args:
-        evidence: `[N, K * K]`, `MotionEvidence`'s map (down, then right, each from `-reach`).
+        velocity: `[N, 2]`, pixels a frame (down, right).
 
     Returns:
-        `[N, produced, 2 K]`: vertical then horizontal kernel logits, as `MoveForeground` takes.
+        `[N, produced, 2 (2 reach + 1)]`: vertical then horizontal kernel logits, as
+        `MoveForeground` takes.
     """
 
-    def __init__(self, produced, sharpness=10.0, **kwargs):
+    FLOOR = 1e-4
+
+    def __init__(self, produced, reach, **kwargs):
         super().__init__(**kwargs)
-        self.produced, self.initial_sharpness = produced, sharpness
+        self.produced, self.reach = produced, reach
 
     def build(self, input_shape):
-        taps = round(input_shape[-1] ** 0.5)
-        if taps * taps != input_shape[-1] or taps % 2 == 0:
-            raise ValueError("ShiftPrior takes a square MotionEvidence map with an odd side; got "
-                             f"{input_shape[-1]} values.")
-        self.taps = taps
-        self.sharpness = self.add_weight(
-            shape=(), initializer=keras.initializers.Constant(self.initial_sharpness),
-            name="sharpness")
+        if input_shape[-1] != 2:
+            raise ValueError("ShiftPrior takes a velocity [N, 2] (down, right); got shape "
+                             f"{tuple(input_shape)}.")
 
-    def call(self, evidence):
-        grid = tf.reshape(tf.cast(evidence, tf.float32), [-1, self.taps, self.taps])
-        vertical = tf.reduce_max(grid, axis=2)  # [N, K] over downward shifts
-        horizontal = tf.reduce_max(grid, axis=1)  # [N, K] over rightward shifts
-        mirrored = tf.reverse(tf.concat([vertical[:, None], horizontal[:, None]], axis=1), [2])
-        logits = self.sharpness * tf.reshape(mirrored, [-1, 2 * self.taps])
+    def call(self, velocity):
+        reach = float(self.reach)
+        velocity = tf.clip_by_value(tf.cast(velocity, tf.float32), -reach, reach)
+        taps = tf.range(-reach, reach + 1.0)  # kernel offsets, [K]
+        # A tap at offset o reads the pixel o away: it moves the image by -o.
+        weights = tf.nn.relu(1.0 - tf.abs(taps + velocity[:, :, None]))  # [N, 2, K]
+        logits = tf.math.log(weights + self.FLOOR)
+        logits = tf.reshape(logits, [-1, 2 * (2 * self.reach + 1)])
         return tf.tile(logits[:, None], [1, self.produced, 1])
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.produced, 2 * self.taps)
+        return (input_shape[0], self.produced, 2 * (2 * self.reach + 1))
 
     def get_config(self):
         config = super().get_config()
-        config.update(produced=self.produced, sharpness=self.initial_sharpness)
+        config.update(produced=self.produced, reach=self.reach)
         return config

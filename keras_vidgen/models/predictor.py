@@ -29,6 +29,7 @@ import keras
 from keras import layers
 
 from keras_vidgen.layers.compose_frames import ComposeFrames
+from keras_vidgen.layers.measured_velocity import MeasuredVelocity
 from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.shift_prior import ShiftPrior
@@ -88,10 +89,14 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
     x = _conv(x, width, "bottleneck")
     reach = max(1, round(size / 10)) if reach is None else reach
     source = nearest_observed(task, observed)
-    # Three frames up to the source measure the velocity directly (`MotionEvidence`).
-    evidence = (MotionEvidence(source, reach, name="motion_evidence")(frames_in)
-                if source >= 2 else None)
-    kernel_logits = _shift_kernel_logits(x, produced, 2 * reach + 1, evidence)
+    # Three frames up to the source measure the motion directly: a map over whole shifts
+    # (`MotionEvidence`, read by the learned kernels) and the velocity between pixels
+    # (`MeasuredVelocity`, the kernels' starting point).
+    measured = None
+    if source >= 2:
+        measured = (MotionEvidence(source, reach, name="motion_evidence")(frames_in),
+                    MeasuredVelocity(source, reach, name="measured_velocity")(frames_in))
+    kernel_logits = _shift_kernel_logits(x, produced, reach, measured)
     for index in reversed(range(depth)):
         width = skips[index].shape[-1]
         # Nearest-neighbour upsampling + a 3x3 conv: no checkerboard, and a third of a 4x4
@@ -110,22 +115,24 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
     return keras.Model(inputs if latent_dim else frames_in, video, name=name)
 
 
-def _shift_kernel_logits(features, produced, width, evidence=None):
-    """`[N, produced, 2 * width]` logits of the foreground's separable shift kernels (vertical,
-    horizontal), from the whole bottleneck grid (where the object is decides when it bounces)
-    and, when there is one, the measured velocity map `evidence` (how fast it moves): read by
-    the learned layer, and added as the kernels that keep that velocity (`ShiftPrior`)."""
+def _shift_kernel_logits(features, produced, reach, measured=None):
+    """`[N, produced, 2 (2 reach + 1)]` logits of the foreground's separable shift kernels
+    (vertical, horizontal), from the whole bottleneck grid (where the object is decides when it
+    bounces) and, when measured, `(evidence map, velocity)`: read by the learned layer, and the
+    velocity added as the kernels that keep it (`ShiftPrior`)."""
     x = layers.Conv2D(16, 1, name="motion_reduce")(features)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
-    if evidence is not None:
-        x = layers.Concatenate()([x, evidence])
+    if measured is not None:
+        evidence, velocity = measured
+        x = layers.Concatenate()([x, evidence, layers.Rescaling(1.0 / reach)(velocity)])
+    width = 2 * reach + 1
     x = layers.Dense(produced * 2 * width, kernel_initializer="zeros", name="motion_kernels")(x)
     logits = layers.Reshape((produced, 2 * width))(x)
-    if evidence is None:
+    if measured is None:
         return logits
     # The learned logits correct the measured velocity's kernels (bounces); they start at zero.
-    return layers.Add()([ShiftPrior(produced, name="shift_prior")(evidence), logits])
+    return layers.Add()([ShiftPrior(produced, reach, name="shift_prior")(velocity), logits])
 
 
 def _conv(x, width, name, strides=1, kernel=3):
