@@ -4,8 +4,9 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
-    AddCoordinates, ComposeFrames, MotionEvidence, MoveForeground,
-    MeanAbsPenalty, MeasuredVelocity, ProjectionHead, RandomFrames, ShiftPrior, SpectralNorm, diff_augment,
+    AddCoordinates, BorderBounce, ComposeFrames, MeanAbsPenalty, MeasuredVelocity, MotionEvidence,
+    MoveForeground, MovingExtent, ProjectionHead, RandomFrames, ShiftPrior, SpectralNorm,
+    diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -290,37 +291,89 @@ def test_measured_velocity_is_zero_where_nothing_moves_and_needs_three_frames():
         MeasuredVelocity(source=1, reach=2)
 
 
-@pytest.mark.parametrize("down, right", [(1, 2), (-2, 0), (0, -1)])
-def test_shift_prior_kernels_carry_the_foreground_on_at_the_measured_velocity(down, right):
-    clips = square_clip((down, right), 7, size=20, start=(8 - 3 * down, 8 - 3 * right), side=3)
-    observed = clips[:, :4]
-    kernel_logits = ShiftPrior(produced=3, reach=3)(MeasuredVelocity(source=3, reach=3)(observed))
-    assert kernel_logits.shape == (1, 3, 14)
+def bouncing_square_clip(velocity, frames, size=20, start=(6, 2), side=4):
+    """Like `square_clip`, the square bouncing off the borders as the moving shapes do."""
+    clip = np.zeros((1, frames, size, size, 3), "float32")
+    room = size - side
+    for t in range(frames):
+        corner = np.array(start) + t * np.array(velocity)
+        top, left = np.abs((corner + room) % (2 * room) - room).astype(int)  # folded into [0, room]
+        clip[0, t, top:top + side, left:left + side] = (0.9, 0.5, -0.3)
+    return clip
+
+
+def test_moving_extent_finds_the_box_in_the_source_frame():
+    stripes = np.tile(np.sin(np.arange(24) / 2.0)[None, :, None], (24, 1, 3)).astype("float32")
+    moving = square_clip((2.0, -1.0), 4, start=(4, 15), background=0.4 * stripes)  # at (10, 12)
+    still = np.repeat(0.4 * stripes[None, None], 4, axis=1)
+    clips = np.concatenate([moving, still])
+    velocity = np.array([[2.0, -1.0], [0.0, 0.0]], "float32")
+    layer = MovingExtent(source=3)
+    box = keras.ops.convert_to_numpy(layer([clips, velocity]))
+    np.testing.assert_allclose(box, [[10, 12, 14, 16], [0, 0, 24, 24]])
+    assert MovingExtent.from_config(layer.get_config()).source == 3
+    with pytest.raises(ValueError, match="frame before"):
+        MovingExtent(source=0)
+
+
+def test_border_bounce_folds_the_path_off_the_borders_by_a_learned_amount(tmp_path):
+    # A 4-pixel box at rows 10-14 of 20 has 16 rows of room: at 3 a frame it moves 3, 3, then
+    # back 3; at 4 a frame it reaches the border midway through the 2nd frame: 4, 0, -4. A box
+    # as wide as the frame (a pan) moves straight on.
+    velocity = np.array([[3.0, 1.0], [4.0, 0.0], [0.0, 2.0]], "float32")
+    box = np.array([[10, 0, 14, 4], [10, 0, 14, 4], [0, 0, 20, 20]], "float32")
+    inputs = [keras.Input((2,)), keras.Input((4,))]
+    model = keras.Model(inputs, BorderBounce(produced=3, size=(20, 20))(inputs))
+    model.layers[-1].reflect_logit.assign(50.0)
+    moves = keras.ops.convert_to_numpy(model([velocity, box]))
+    np.testing.assert_allclose(moves[:, :, 0], [[3, 3, -3], [4, 0, -4], [0, 0, 0]], atol=1e-5)
+    np.testing.assert_allclose(moves[:, :, 1], [[1, 1, 1], [0, 0, 0], [2, 2, 2]], atol=1e-5)
+    model.layers[-1].reflect_logit.assign(-50.0)  # learned not to bounce: straight on
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model([velocity, box]))[:, :, 0],
+                               [[3, 3, 3], [4, 4, 4], [0, 0, 0]], atol=1e-5)
+    model.layers[-1].reflect_logit.assign(1.0)
+    round_trip(model, tmp_path, [velocity, box])
+
+
+def test_measured_moves_carry_a_square_on_and_off_a_border_as_the_moving_shapes_do():
+    # Observed frames 0-3; the square then reaches the bottom border and comes back: the
+    # measured velocity, box and bounce, made into kernels, move it to every produced frame.
+    clip = bouncing_square_clip((2.0, 1.0), 8)
+    observed = clip[:, :4]
+    velocity = MeasuredVelocity(source=3, reach=3)(observed)
+    box = MovingExtent(source=3)([observed, velocity])
+    bounce = BorderBounce(produced=4, size=(20, 20))
+    bounce.build(None)
+    bounce.reflect_logit.assign(50.0)  # initially 0.99 of the bounce: here all of it
+    moves = bounce([velocity, box])
+    kernel_logits = ShiftPrior(reach=3)(moves)
+    assert kernel_logits.shape == (1, 4, 14)
     mask_logits = np.where(np.abs(observed[:, 3]).sum(-1, keepdims=True) > 0, 20.0, -20.0)
     moved = MoveForeground(source=3)([observed, mask_logits.astype("float32"), kernel_logits,
-                                      np.zeros((1, 3, 20, 20, 3), "float32")])
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(moved), clips[:, 4:], atol=3e-3)
+                                      np.zeros((1, 4, 20, 20, 3), "float32")])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(moved), clip[:, 4:], atol=3e-3)
 
 
-def test_shift_prior_moves_the_centre_by_fractional_velocities_without_rounding():
-    # Between pixels, the kernels interpolate: after f frames the mass centre is f v exactly.
-    velocity = np.array([[0.5, -1.25]], "float32")
+def test_shift_prior_moves_the_centre_by_fractional_moves_without_rounding():
+    # Between pixels, the kernels interpolate: the mass centre lands where the moves add up to.
+    moves = np.array([[[0.5, -1.25], [0.5, -1.25], [-0.75, 0.25], [2.0, 0.0]]], "float32")
     image = np.zeros((1, 1, 32, 32, 1), "float32")
     image[0, 0, 16, 16] = 1.0
-    logits = ShiftPrior(produced=4, reach=2)(velocity)
+    logits = ShiftPrior(reach=2)(moves)
     moved = keras.ops.convert_to_numpy(MoveForeground(source=0)(
         [image, np.full((1, 32, 32, 1), 30.0, "float32"), logits,
          np.zeros((1, 4, 32, 32, 1), "float32")]))[0, ..., 0]
     rows, cols = np.mgrid[0:32, 0:32]
-    for f in range(4):
+    for f, expected in enumerate(np.cumsum(moves[0], axis=0)):
         mass = moved[f].sum()
         centre = [(moved[f] * rows).sum() / mass - 16, (moved[f] * cols).sum() / mass - 16]
-        np.testing.assert_allclose(centre, (f + 1) * velocity[0], atol=0.01)
+        np.testing.assert_allclose(centre, expected, atol=0.01)
 
 
 def test_shift_prior_survives_save_and_load(tmp_path):
-    velocity = keras.Input((2,))
-    model = keras.Model(velocity, ShiftPrior(produced=2, reach=3)(velocity))
-    round_trip(model, tmp_path, np.random.default_rng(0).uniform(-4, 4, (3, 2)).astype("float32"))
-    with pytest.raises(ValueError, match="velocity"):
-        ShiftPrior(produced=2, reach=3)(np.zeros((1, 49), "float32"))
+    moves = keras.Input((2, 2))
+    model = keras.Model(moves, ShiftPrior(reach=3)(moves))
+    round_trip(model, tmp_path,
+               np.random.default_rng(0).uniform(-4, 4, (3, 2, 2)).astype("float32"))
+    with pytest.raises(ValueError, match="moves"):
+        ShiftPrior(reach=3)(np.zeros((1, 49), "float32"))

@@ -38,6 +38,9 @@ def clips_dataset(clips, batch_size=2):
 
 
 RANDOM_CLIPS = np.random.default_rng(0).uniform(-1, 1, (4, 6, 16, 16, 3)).astype(np.float32)
+# The predictor's layers that measure the motion and make it its kernels' starting point.
+MEASURED_MOTION = {"motion_evidence", "measured_velocity", "moving_extent", "border_bounce",
+                   "shift_prior"}
 
 
 def test_split_and_assemble_put_every_frame_in_its_place():
@@ -94,8 +97,7 @@ def test_each_task_trains_through_fit(task, observed, adversarial):
     # foreground's source (predict 4).
     names = {layer.name for layer in model.generator.layers}
     measured = task == "predict" and observed == 4
-    assert {"motion_evidence", "measured_velocity", "shift_prior"} <= names if measured else (
-        not {"motion_evidence", "measured_velocity", "shift_prior"} & names)
+    assert (MEASURED_MOTION <= names) if measured else not MEASURED_MOTION & names
     history = model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=2, verbose=0)
     assert int(model.fit_steps.numpy()) == 2
     expected = {"g_loss", "recon_penalty", "gdl_penalty"}
@@ -251,16 +253,17 @@ def test_export_takes_observed_uint8_frames_and_loads_in_plain_tensorflow(traine
 
 
 @pytest.mark.slow
-def test_the_measured_velocity_predictor_saves_loads_and_exports(tmp_path):
-    # Three observed frames: the predictor has MotionEvidence, MeasuredVelocity and ShiftPrior
-    # (the fixture's two frames do not), and they must survive the .keras file and the
-    # SavedModel.
+def test_the_measured_motion_predictor_saves_loads_and_exports(tmp_path):
+    # Three observed frames: the predictor measures the motion (MEASURED_MOTION; the fixture's
+    # two frames do not), and those layers, BorderBounce's learned weight among them, must
+    # survive the .keras file and the SavedModel.
     model = build_model(tiny_config(observed=3, adversarial_weight=0.05))
-    assert {"motion_evidence", "measured_velocity", "shift_prior"} <= {
-        layer.name for layer in model.generator.layers}
+    assert MEASURED_MOTION <= {layer.name for layer in model.generator.layers}
     model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=2, verbose=0)
+    model.generator.get_layer("border_bounce").reflect_logit.assign(1.5)  # not its initial value
     model.save(tmp_path / "checkpoint.keras")
     loaded = load_predictor(str(tmp_path / "checkpoint.keras"))
+    assert float(loaded.generator.get_layer("border_bounce").reflect_logit.numpy()) == 1.5
     assert loaded.generator.get_layer("measured_velocity").baseline == 1  # frames 0-1 and 1-2
     observed = (RANDOM_CLIPS[:3, :3] * 127.5 + 127.5).astype(np.uint8)
     expected = model.predict_frames(observed, seed=5)

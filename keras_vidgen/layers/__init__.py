@@ -9,6 +9,7 @@ be half-run when that happens. So the rest of the package imports layers from th
 
 import keras  # noqa: F401  (first: see above)
 
+from keras_vidgen.layers.border_bounce import BorderBounce
 from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.diff_augment import diff_augment
@@ -20,6 +21,7 @@ from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
 from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
+from keras_vidgen.layers.moving_extent import MovingExtent
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.shift_prior import ShiftPrior
@@ -30,6 +32,7 @@ from keras_vidgen.layers.time_differences import TimeDifferences
 
 __all__ = [
     "AddCoordinates",
+    "BorderBounce",
     "ComposeFrames",
     "FoldFrames",
     "MaskBlend",
@@ -39,6 +42,7 @@ __all__ = [
     "MotionCode",
     "MotionEvidence",
     "MoveForeground",
+    "MovingExtent",
     "ProjectionHead",
     "RandomFrames",
     "RepeatFrames",

@@ -28,10 +28,12 @@ are used unchanged to judge observed + produced clips (`build_video_predictor`).
 import keras
 from keras import layers
 
+from keras_vidgen.layers.border_bounce import BorderBounce
 from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.measured_velocity import MeasuredVelocity
 from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
+from keras_vidgen.layers.moving_extent import MovingExtent
 from keras_vidgen.layers.shift_prior import ShiftPrior
 from keras_vidgen.models.blocks import stage_plan
 from keras_vidgen.models.tasks import OBSERVED, nearest_observed
@@ -91,11 +93,14 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
     source = nearest_observed(task, observed)
     # Three frames up to the source measure the motion directly: a map over whole shifts
     # (`MotionEvidence`, read by the learned kernels) and the velocity between pixels
-    # (`MeasuredVelocity`, the kernels' starting point).
+    # (`MeasuredVelocity`), carried on and bounced off the borders (`BorderBounce`) as the
+    # kernels' starting point.
     measured = None
     if source >= 2:
-        measured = (MotionEvidence(source, reach, name="motion_evidence")(frames_in),
-                    MeasuredVelocity(source, reach, name="measured_velocity")(frames_in))
+        velocity = MeasuredVelocity(source, reach, name="measured_velocity")(frames_in)
+        box = MovingExtent(source, name="moving_extent")([frames_in, velocity])
+        moves = BorderBounce(produced, (size, size), name="border_bounce")([velocity, box])
+        measured = (MotionEvidence(source, reach, name="motion_evidence")(frames_in), moves)
     kernel_logits = _shift_kernel_logits(x, produced, reach, measured)
     for index in reversed(range(depth)):
         width = skips[index].shape[-1]
@@ -118,21 +123,22 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
 def _shift_kernel_logits(features, produced, reach, measured=None):
     """`[N, produced, 2 (2 reach + 1)]` logits of the foreground's separable shift kernels
     (vertical, horizontal), from the whole bottleneck grid (where the object is decides when it
-    bounces) and, when measured, `(evidence map, velocity)`: read by the learned layer, and the
-    velocity added as the kernels that keep it (`ShiftPrior`)."""
+    bounces) and, when measured, `(evidence map, expected moves)`: read by the learned layer, and
+    the moves added as the kernels that make them (`ShiftPrior`)."""
     x = layers.Conv2D(16, 1, name="motion_reduce")(features)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     if measured is not None:
-        evidence, velocity = measured
-        x = layers.Concatenate()([x, evidence, layers.Rescaling(1.0 / reach)(velocity)])
+        evidence, moves = measured
+        scaled_moves = layers.Flatten()(layers.Rescaling(1.0 / reach)(moves))
+        x = layers.Concatenate()([x, evidence, scaled_moves])
     width = 2 * reach + 1
     x = layers.Dense(produced * 2 * width, kernel_initializer="zeros", name="motion_kernels")(x)
     logits = layers.Reshape((produced, 2 * width))(x)
     if measured is None:
         return logits
-    # The learned logits correct the measured velocity's kernels (bounces); they start at zero.
-    return layers.Add()([ShiftPrior(produced, reach, name="shift_prior")(velocity), logits])
+    # The learned logits correct the expected moves' kernels; they start at zero.
+    return layers.Add()([ShiftPrior(reach, name="shift_prior")(moves), logits])
 
 
 def _conv(x, width, name, strides=1, kernel=3):
