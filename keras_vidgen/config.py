@@ -191,6 +191,12 @@ class TrainConfig(_Checked):
             generate (adversarial only), 0 for predict and interpolate (in bench_prediction
             an adversarial weight of 0.001 scored no better than regression, and 0.01 made the
             predictor copy the last frame).
+        g_clip_norm: the generator's gradients are scaled down to this global norm when larger
+            (0: never). `None`: never for generate; `0.1 * recon_weight` for predict and
+            interpolate, about twice the predictor's usual norm: without it, a few steps of 5-10
+            times the usual norm, then Adam's step grown after a quiet stretch, blew the
+            predictor up at a random step (200-1,000 of 4 runs out of 4 in bench_prediction's
+            setting), and it never recovered.
         optimizer: "adam", "rmsprop" or "adadelta", for both networks (Adam takes `beta_1`,
             `beta_2`; every optimizer takes the learning rates as given).
         g_optimizer, d_optimizer: the generator's or discriminator's own, overriding `optimizer`.
@@ -232,6 +238,7 @@ class TrainConfig(_Checked):
     recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
     gdl_weight: float = setting(0.0, minimum=0)
     adversarial_weight: Optional[float] = setting(None, minimum=0)
+    g_clip_norm: Optional[float] = setting(None, minimum=0)
     optimizer: str = setting("adam", choices=choices.OPTIMIZERS)
     g_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
     d_optimizer: Optional[str] = setting(None, choices=choices.OPTIMIZERS)
@@ -345,6 +352,12 @@ class TrainConfig(_Checked):
         if self.adversarial_weight is not None:
             return self.adversarial_weight
         return 1.0 if self.model.task == "generate" else 0.0
+
+    def effective_g_clip_norm(self):
+        """`g_clip_norm`, or its task's default when it is `None` (see the attribute); 0: never."""
+        if self.g_clip_norm is not None:
+            return self.g_clip_norm
+        return 0.0 if self.model.task == "generate" else 0.1 * self.recon_weight
 
     def updated(self, settings):
         """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`."""

@@ -228,10 +228,12 @@ def build_model(config, class_names=None):
     # The D optimizer counts every training step, G's every n_critic-th one.
     total_steps = config.epochs * config.steps_per_epoch
     optimizers = [
-        make_optimizer(name or config.optimizer, learning_rate(config.lr_schedule, rate, steps), config)
-        for name, rate, steps in (
-            (config.g_optimizer, config.g_learning_rate, max(1, total_steps // config.n_critic)),
-            (config.d_optimizer, config.d_learning_rate, total_steps))
+        make_optimizer(name or config.optimizer, learning_rate(config.lr_schedule, rate, steps),
+                       config, clip_norm)
+        for name, rate, steps, clip_norm in (
+            (config.g_optimizer, config.g_learning_rate, max(1, total_steps // config.n_critic),
+             config.effective_g_clip_norm()),
+            (config.d_optimizer, config.d_learning_rate, total_steps, 0.0))
     ]
     if getattr(model, "discriminator", True) is None:
         optimizers[1] = None  # regression only: nothing for a D optimizer to train
@@ -249,19 +251,21 @@ def build_model(config, class_names=None):
     return model
 
 
-def make_optimizer(name, rate, config):
+def make_optimizer(name, rate, config, clip_norm=0.0):
     """An optimizer by name ("adam", "rmsprop", "adadelta") at learning rate `rate`.
 
     Adam takes `config.beta_1` and `beta_2`; RMSprop and Adadelta keep Keras's defaults
     (rho 0.9 and 0.95). Adadelta's step is scaled by the learning rate as given (Zeiler 2012
-    used 1.0; Keras's default is 0.001).
+    used 1.0; Keras's default is 0.001). `clip_norm > 0` scales the gradients down to that
+    global norm when larger (Keras's `global_clipnorm`).
     """
+    clipping = {"global_clipnorm": clip_norm} if clip_norm else {}
     if name == "adam":
-        return keras.optimizers.Adam(rate, config.beta_1, config.beta_2)
+        return keras.optimizers.Adam(rate, config.beta_1, config.beta_2, **clipping)
     if name == "rmsprop":
-        return keras.optimizers.RMSprop(rate)
+        return keras.optimizers.RMSprop(rate, **clipping)
     if name == "adadelta":
-        return keras.optimizers.Adadelta(rate)
+        return keras.optimizers.Adadelta(rate, **clipping)
     raise ConfigError("{0} is not an optimizer; choose adam, rmsprop or adadelta", ("optimizer", name))
 
 

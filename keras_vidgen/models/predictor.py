@@ -95,11 +95,14 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
     # (`MotionEvidence`, read by the learned kernels) and the velocity between pixels
     # (`MeasuredVelocity`), carried on and bounced off the borders (`BorderBounce`) as the
     # kernels' starting point.
+    # Positions in float32 whatever the policy: bfloat16 keeps 8 bits, a pixel's worth at 64.
     measured = None
     if source >= 2:
-        velocity = MeasuredVelocity(source, reach, name="measured_velocity")(frames_in)
-        box = MovingExtent(source, name="moving_extent")([frames_in, velocity])
-        moves = BorderBounce(produced, (size, size), name="border_bounce")([velocity, box])
+        velocity = MeasuredVelocity(source, reach, dtype="float32", name="measured_velocity")(
+            frames_in)
+        box = MovingExtent(source, dtype="float32", name="moving_extent")([frames_in, velocity])
+        moves = BorderBounce(produced, (size, size), dtype="float32", name="border_bounce")(
+            [velocity, box])
         measured = (MotionEvidence(source, reach, name="motion_evidence")(frames_in), moves)
     kernel_logits = _shift_kernel_logits(x, produced, reach, measured)
     for index in reversed(range(depth)):
@@ -138,7 +141,8 @@ def _shift_kernel_logits(features, produced, reach, measured=None):
     if measured is None:
         return logits
     # The learned logits correct the expected moves' kernels; they start at zero.
-    return layers.Add()([ShiftPrior(reach, name="shift_prior")(moves), logits])
+    prior = ShiftPrior(reach, dtype="float32", name="shift_prior")(moves)
+    return layers.Add(dtype="float32")([prior, logits])
 
 
 def _conv(x, width, name, strides=1, kernel=3):
