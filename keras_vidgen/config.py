@@ -193,10 +193,10 @@ class TrainConfig(_Checked):
             predictor copy the last frame).
         g_clip_norm: the generator's gradients are scaled down to this global norm when larger
             (0: never). `None`: never for generate; `0.1 * recon_weight` for predict and
-            interpolate, about twice the predictor's usual norm: without it, a few steps of 5-10
-            times the usual norm, then Adam's step grown after a quiet stretch, blew the
-            predictor up at a random step (200-1,000 of 4 runs out of 4 in bench_prediction's
-            setting), and it never recovered.
+            interpolate, about twice the predictor's usual norm. Without it the predictor blew
+            up at a random step in 7 of 9 runs in bench_prediction's setting (a few steps of
+            5-10 times the usual norm, then Adam's step, grown after a quiet stretch), and never
+            recovered.
         optimizer: "adam", "rmsprop" or "adadelta", for both networks (Adam takes `beta_1`,
             `beta_2`; every optimizer takes the learning rates as given).
         g_optimizer, d_optimizer: the generator's or discriminator's own, overriding `optimizer`.

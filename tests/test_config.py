@@ -140,3 +140,8 @@ def test_tasks_and_optimizers_pass_and_round_trip(tmp_path):
     # Unset, the adversarial weight is the task's: GANs are adversarial, predictors regress.
     assert preset("tiny").effective_adversarial_weight() == 1.0
     assert config.updated({"adversarial_weight": None}).effective_adversarial_weight() == 0.0
+    # Unset, the generator's gradient clipping too: never for GANs, scaled to the
+    # reconstruction's weight for predictors; 0 turns it off.
+    assert preset("tiny").effective_g_clip_norm() == 0.0
+    assert config.updated({"recon_weight": 4.0}).effective_g_clip_norm() == pytest.approx(0.4)
+    assert config.updated({"g_clip_norm": 0.0}).effective_g_clip_norm() == 0.0

@@ -43,6 +43,18 @@ MEASURED_MOTION = {"motion_evidence", "measured_velocity", "moving_extent", "bor
                    "shift_prior"}
 
 
+def test_the_predictor_clips_its_gradients_and_a_gan_does_not():
+    # The predictor's optimizer gets the clipping its config asks for, and a GAN's gets none.
+    def clip_of(config):
+        return build_model(config).g_optimizer.global_clipnorm
+
+    recon_weight = tiny_config().recon_weight
+    assert clip_of(tiny_config()) == pytest.approx(0.1 * recon_weight)
+    assert clip_of(tiny_config(g_clip_norm=0.5)) == pytest.approx(0.5)
+    assert clip_of(tiny_config(g_clip_norm=0.0)) is None
+    assert clip_of(preset("tiny").updated({"data.size": 16, "data.frames": 6}).check()) is None
+
+
 def test_split_and_assemble_put_every_frame_in_its_place():
     clip = np.arange(6).reshape(1, 6)
     observed, target = tasks.split_clip(clip, "predict", 2)
