@@ -8,14 +8,16 @@ the output at full resolution. The network does not redraw each frame: it output
 mix of the observed frames and a synthesised image (`layers.ComposeFrames`, the compositing of
 Finn et al. 2016 and SAVP), so what an observed frame still shows is copied exactly and the
 network spends its capacity on what moved: a foreground cut from the observed frame nearest the
-gap, moved by predicted shift kernels (`layers.MoveForeground`), read from the bottleneck and,
-given three frames up to that one, from the measured velocity (`layers.MotionEvidence`: at the
-bottleneck's 4x4 grid the sub-pixel positions that fix the velocity are gone; measured beside
-the learned features it gained 0.6 dB at the 8th predicted frame, 1.6 at the first, side by
-side in 6-minute runs). The measured velocity also gives the kernels a starting point
-(`layers.ShiftPrior`: the kernels that keep it), which the learned kernels correct from zero:
-0.7 dB at the 8th frame side by side in the 15-minute benchmark, and sharper shapes. A latent
-`z`, when asked for (adversarial training), is projected to the bottleneck's grid and
+gap, moved by predicted shift kernels (`layers.MoveForeground`). Given three frames up to that
+one, the kernels start from the motion measured in them, with no weights: the velocity to a
+fraction of a pixel (`layers.MeasuredVelocity`), the moving part's box (`layers.MovingExtent`),
+and the path at that velocity bounced off the borders (`layers.BorderBounce`), made kernels by
+`layers.ShiftPrior`. On the moving shapes, whose velocities are fractions of pixels and 82% of
+whose clips bounce within 8 predicted frames, that path puts the 8th frame's shape 5.0 px from
+its place (rms; 1.3 median), against 28.6 px carried straight on. The learned kernels, read
+from the bottleneck and the last change's map over shifts (`layers.MotionEvidence`: at the
+bottleneck's 4x4 grid the sub-pixel positions are gone), start at zero and correct it. A
+latent `z`, when asked for (adversarial training), is projected to the bottleneck's grid and
 concatenated there, so different `z` give different futures.
 
 Why not the five noise-to-video generators (dcgan3d, vgan, tgan, mocogan, dvdgan): they grow a
