@@ -78,9 +78,12 @@ def _refine(maps, rows, cols, down, right, side):
     """The peak's position along one axis, between pixels: the vertex of the parabola through
     the peak and its two neighbours (none at the map's edge, or where they do not curve down)."""
     index = rows if down else cols
-    at = lambda r, c: tf.gather_nd(maps, tf.stack(  # noqa: E731
-        [tf.range(tf.shape(maps)[0]), tf.clip_by_value(r, 0, side - 1),
-         tf.clip_by_value(c, 0, side - 1)], axis=1))
+
+    def at(r, c):  # each example's map value at (r, c), clamped to the map
+        return tf.gather_nd(maps, tf.stack([tf.range(tf.shape(maps)[0]),
+                                            tf.clip_by_value(r, 0, side - 1),
+                                            tf.clip_by_value(c, 0, side - 1)], axis=1))
+
     before, peak, after = at(rows - down, cols - right), at(rows, cols), at(rows + down, cols + right)
     curvature = before - 2.0 * peak + after
     inside = (index > 0) & (index < side - 1) & (curvature < 0)

@@ -42,9 +42,9 @@ class MovingExtent(keras.layers.Layer):
         change = tf.reduce_sum(tf.abs(observed[:, self.source] - observed[:, self.source - 1]), -1)
         largest = tf.reduce_max(change, axis=[1, 2], keepdims=True)
         moved = (change > self.THRESHOLD * largest) & (largest > 0)
-        down, right = tf.unstack(velocity, axis=1)
-        top, bottom = _span(tf.reduce_any(moved, axis=2), down)
-        left, right = _span(tf.reduce_any(moved, axis=1), right)
+        speed_down, speed_right = tf.unstack(velocity, axis=1)
+        top, bottom = _span(tf.reduce_any(moved, axis=2), speed_down)
+        left, right = _span(tf.reduce_any(moved, axis=1), speed_right)
         return tf.stack([top, left, bottom, right], axis=1)
 
     def compute_output_shape(self, input_shape):
