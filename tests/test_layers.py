@@ -5,8 +5,8 @@ import tensorflow as tf
 
 from keras_vidgen.layers import (
     AddCoordinates, BorderBounce, ComposeFrames, MeanAbsPenalty, MeasuredVelocity, MotionEvidence,
-    MoveForeground, MovingExtent, ProjectionHead, RandomFrames, ShiftPrior, SpectralNorm,
-    diff_augment,
+    MoveForeground, MovingExtent, ProjectionHead, RandomFrames, RangePenalty, ShiftPrior,
+    SpectralNorm, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -85,6 +85,15 @@ def test_mean_abs_penalty_adds_a_weighted_mean():
     model = keras.Model(inputs, MeanAbsPenalty(0.5)(inputs))
     model(np.array([[1.0, -3.0]], "float32"))
     np.testing.assert_allclose(float(model.losses[0]), 0.5 * 2.0)
+
+
+def test_range_penalty_is_free_inside_and_quadratic_outside_each_channels_bound():
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, RangePenalty([1.0, 1.0, 10.0], weight=0.5)(inputs))
+    values = np.array([[0.5, -3.0, 12.0], [-1.0, 1.5, -9.0]], "float32")
+    np.testing.assert_array_equal(model(values), values)
+    # Excesses 0, 2, 2 and 0, 0.5, 0: 0.5 * (4 + 4 + 0.25) / 6.
+    np.testing.assert_allclose(float(model.losses[0]), 0.5 * 8.25 / 6, rtol=1e-6)
 
 
 def video_batch(seed=0):

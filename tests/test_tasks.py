@@ -17,6 +17,7 @@ from keras_vidgen import cli, resume
 from keras_vidgen.config import preset
 from keras_vidgen.data import load_clip, list_video_files, make_moving_shapes
 from keras_vidgen.errors import InputVideoError, ModelError
+from keras_vidgen.layers import RangePenalty
 from keras_vidgen.metrics.prediction import frame_scores, summarize
 from keras_vidgen.models import tasks
 from keras_vidgen.predict import load_predictor, predict_video, read_video
@@ -53,6 +54,33 @@ def test_the_predictor_clips_its_gradients_and_a_gan_does_not():
     assert clip_of(tiny_config(g_clip_norm=0.5)) == pytest.approx(0.5)
     assert clip_of(tiny_config(g_clip_norm=0.0)) is None
     assert clip_of(preset("tiny").updated({"data.size": 16, "data.frames": 6}).check()) is None
+
+
+def test_the_predictors_leashes_pull_runaway_mixing_logits_back():
+    # Adam once ran the mixing logits from about 10 to 10^4 in a few steps; the softmax saturated,
+    # no gradient reached them through it, and the predictor froze into copying the last frame.
+    # The leashes (RangePenalty) pull back through no softmax: with them the logits halve in 20
+    # steps, without them they stay.
+    def largest_logit(leash_weight, steps):
+        keras.utils.set_random_seed(0)
+        model = build_model(tiny_config(adversarial_weight=0.0, g_clip_norm=0.0))
+        head = model.generator.get_layer("out")
+        kernel, bias = head.get_weights()
+        pixels = model.generator.output_shape[1] * 3  # the head's first channels; then logits
+        kernel[..., pixels:] *= 300
+        head.set_weights([kernel, bias])
+        for layer in model.generator.layers:
+            if isinstance(layer, RangePenalty):
+                layer.weight = leash_weight
+        if steps:
+            model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=steps, verbose=0)
+        probe = keras.Model(model.generator.inputs, head.output)
+        return float(np.abs(probe(RANDOM_CLIPS[:, :2])[..., pixels:]).max())
+
+    runaway = largest_logit(1.0, steps=0)
+    assert runaway > 100
+    assert largest_logit(1.0, steps=20) < 0.7 * runaway
+    assert largest_logit(0.0, steps=20) > 0.95 * runaway
 
 
 def test_split_and_assemble_put_every_frame_in_its_place():
@@ -112,7 +140,7 @@ def test_each_task_trains_through_fit(task, observed, adversarial):
     assert (MEASURED_MOTION <= names) if measured else not MEASURED_MOTION & names
     history = model.fit(clips_dataset(RANDOM_CLIPS), epochs=1, steps_per_epoch=2, verbose=0)
     assert int(model.fit_steps.numpy()) == 2
-    expected = {"g_loss", "recon_penalty", "gdl_penalty"}
+    expected = {"g_loss", "recon_penalty", "gdl_penalty", "g_reg_penalty"}
     if adversarial:
         expected |= {"g_adversarial", "d_loss", "d_real", "d_fake"}
     assert set(history.history) == expected

@@ -24,6 +24,7 @@ from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.moving_extent import MovingExtent
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
+from keras_vidgen.layers.range_penalty import RangePenalty
 from keras_vidgen.layers.shift_prior import ShiftPrior
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 from keras_vidgen.layers.strided_conv3d import StridedConv3D
@@ -45,6 +46,7 @@ __all__ = [
     "MovingExtent",
     "ProjectionHead",
     "RandomFrames",
+    "RangePenalty",
     "RepeatFrames",
     "ShiftPrior",
     "SpectralNorm",

@@ -141,11 +141,14 @@ def copy_weights(target, source):
 
 
 def adds_losses(model):
-    """Whether a network adds losses of its own when called (e.g. VGAN's mask penalty)."""
+    """Whether a network adds losses of its own when called (e.g. VGAN's mask penalty, the
+    predictor's leashes on its heads)."""
     from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
+    from keras_vidgen.layers.range_penalty import RangePenalty
 
     def adds(layer):
         regularisers = ("activity_regularizer", "kernel_regularizer", "bias_regularizer")
-        return isinstance(layer, MeanAbsPenalty) or any(getattr(layer, r, None) for r in regularisers)
+        return (isinstance(layer, (MeanAbsPenalty, RangePenalty))
+                or any(getattr(layer, r, None) for r in regularisers))
 
     return any(adds(layer) for layer in model._flatten_layers())

@@ -36,9 +36,17 @@ from keras_vidgen.layers.measured_velocity import MeasuredVelocity
 from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.moving_extent import MovingExtent
+from keras_vidgen.layers.range_penalty import RangePenalty
 from keras_vidgen.layers.shift_prior import ShiftPrior
 from keras_vidgen.models.blocks import stage_plan
 from keras_vidgen.models.tasks import OBSERVED, nearest_observed
+
+# The heads' outputs are leashed (`RangePenalty`) beyond these: synthesised pixels beyond the
+# frames' range, and logits beyond what any softmax or sigmoid here needs (at 10 a source
+# outweighs another by e^20). Unleashed, Adam ran the mixing and mask logits up from about 10 to
+# 10^4 within a few steps (in 1 of 2 unclipped runs, at step 324), saturating the softmax, where
+# no gradient reaches them: the predictor froze into copying the last frame for good.
+PIXEL_BOUND, LOGIT_BOUND = 1.0, 10.0
 
 
 def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim=None,
@@ -117,9 +125,12 @@ def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim
     # Per produced frame: C synthesised pixels (linear: a tanh saturated at black frames under
     # the adversarial loss) and k + 1 mixing logits over the observed frames and those pixels.
     x_out = layers.Conv2D(produced * (channels + observed + 1), 3, padding="same", name="out")(x)
+    bounds = [PIXEL_BOUND] * (produced * channels) + [LOGIT_BOUND] * (produced * (observed + 1))
+    x_out = RangePenalty(bounds, name="out_range")(x_out)
     background = ComposeFrames(produced, channels, dtype="float32", name="background")(
         [frames_in, x_out])
     mask_logits = layers.Conv2D(1, 3, padding="same", name="foreground_mask")(x)
+    mask_logits = RangePenalty(LOGIT_BOUND, name="foreground_mask_range")(mask_logits)
     video = MoveForeground(source, dtype="float32", name="video")(
         [frames_in, mask_logits, kernel_logits, background])
     return keras.Model(inputs if latent_dim else frames_in, video, name=name)
@@ -139,7 +150,8 @@ def _shift_kernel_logits(features, produced, reach, measured=None):
         x = layers.Concatenate()([x, evidence, scaled_moves])
     width = 2 * reach + 1
     x = layers.Dense(produced * 2 * width, kernel_initializer="zeros", name="motion_kernels")(x)
-    logits = layers.Reshape((produced, 2 * width))(x)
+    logits = RangePenalty(LOGIT_BOUND, name="motion_kernels_range")(
+        layers.Reshape((produced, 2 * width))(x))
     if measured is None:
         return logits
     # The learned logits correct the expected moves' kernels; they start at zero.

@@ -80,7 +80,8 @@ class VideoPredictor(keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             networks.copy_weights(self.ema_generator, generator)
             self.ema_generator.trainable = False
-        names = ["g_loss", "recon_penalty", "gdl_penalty", "g_adversarial", "d_loss", "d_real", "d_fake"]
+        names = ["g_loss", "recon_penalty", "gdl_penalty", "g_reg_penalty", "g_adversarial",
+                 "d_loss", "d_real", "d_fake"]
         self._trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self._active_metrics = names[:3]
         self.built = True
@@ -120,6 +121,8 @@ class VideoPredictor(keras.Model):
         self.adversarial_weight = float(adversarial_weight) if self.discriminator is not None else 0.0
         self.augment = augment or None
         self._active_metrics = ["g_loss", "recon_penalty", "gdl_penalty"]
+        if networks.adds_losses(self.generator):
+            self._active_metrics.append("g_reg_penalty")
         if self.discriminator is not None:
             self._active_metrics += ["g_adversarial", "d_loss", "d_real", "d_fake"]
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -188,8 +191,8 @@ class VideoPredictor(keras.Model):
                 adversarial = networks.sum_over_heads(self.g_loss_fn, self._discriminate(fake))
                 per_example += self.adversarial_weight * adversarial
                 results["g_adversarial"] = tf.reduce_mean(adversarial)
-            g_loss = replicas.average_over_global_batch(per_example, batch_size)
-            g_loss += replicas.network_regularisation(self.generator.losses)
+            regularisation = replicas.network_regularisation(self.generator.losses)
+            g_loss = replicas.average_over_global_batch(per_example, batch_size) + regularisation
         variables = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, variables), variables))
         if self.ema_generator is not None:
@@ -197,6 +200,8 @@ class VideoPredictor(keras.Model):
             networks.update_ema(self.ema_generator, self.generator, decay)
         results.update(g_loss=tf.reduce_mean(per_example), recon_penalty=tf.reduce_mean(recon),
                        gdl_penalty=tf.reduce_mean(gdl))
+        if "g_reg_penalty" in self._active_metrics:
+            results["g_reg_penalty"] = regularisation
 
         # 3. The logs, each averaged over replicas.
         for name, value in results.items():

@@ -1,0 +1,38 @@
+"""`RangePenalty`: an identity layer that leashes values that should stay within a range."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="keras_vidgen")
+class RangePenalty(keras.layers.Layer):
+    """Identity that adds `weight * mean(max(|x| - bound, 0) ** 2)` to its model's losses.
+
+    Free inside `[-bound, bound]`, a quadratic pull back outside it. It is for a network's outputs
+    that feed a softmax or a sigmoid, or stand for pixels, whose scale nothing else bounds: such a
+    value can run off in a few steps of an adaptive optimizer (Adam steps every weight by about its
+    learning rate, whatever the gradient's size), and once a softmax saturates its gradient
+    vanishes and nothing brings it back. The pull back does not pass through the softmax, so it
+    still acts there. A mean, like `MeanAbsPenalty`, so the weight means the same at any size.
+
+    Args:
+        bounds: the bound, or one per channel (the last axis).
+        weight: the penalty's weight.
+        **kwargs: passed to `keras.layers.Layer`.
+    """
+
+    def __init__(self, bounds, weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.bounds, self.weight = bounds, weight
+
+    def call(self, inputs):
+        bounds = ops.convert_to_tensor(self.bounds, "float32")
+        excess = ops.relu(ops.abs(ops.cast(inputs, "float32")) - bounds)
+        self.add_loss(self.weight * ops.mean(ops.square(excess)))
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "bounds": self.bounds, "weight": self.weight}
