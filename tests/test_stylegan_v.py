@@ -17,6 +17,7 @@ from keras_vidgen.data import load_clip, make_moving_shapes, read_manifest
 from keras_vidgen.export import export_generator
 from keras_vidgen.layers import MotionCode
 from keras_vidgen.models import build_video_gan
+from keras_vidgen.models.stylegan_v import MOTION_MIN_PERIOD
 from keras_vidgen.models.time_sampling import sparse_frame_indices
 
 FRAMES, SIZE, LATENT = 8, 16, 16
@@ -82,6 +83,22 @@ def test_motion_neither_loops_nor_freezes_far_past_the_training_length():
     assert 0.5 < late / early < 2.0  # the same motion statistics at frame 480 as at frame 0
     for lag in (16, 32, 64, 128, 256):  # no period: the code never comes back to where it was
         assert np.abs(codes[:, lag:lag + 64] - codes[:, :64]).mean() > 0.3 * early
+
+
+def test_the_motion_codes_sines_start_slower_than_a_frame_to_frame_flip():
+    # From a shortest period of 2 frames a sine flips sign every frame: an untrained code moved
+    # 0.58 of its 8-frame change from one frame to the next. stylegan-v starts from 16 frames.
+    z = np.random.default_rng(0).standard_normal((64, LATENT)).astype("float32")
+    times = np.tile(np.arange(0, 64, 1.0, dtype="float32"), (64, 1))
+
+    def next_frame_share(layer):  # the sines' change to the next frame over their change in 8
+        sines = layer([z, times]).numpy()[..., layer.code_dim:]
+        return np.abs(np.diff(sines, axis=1)).mean() / np.abs(sines[:, 8:] - sines[:, :-8]).mean()
+
+    assert next_frame_share(MotionCode(min_period=2.0, max_period=64.0)) > 0.45
+    assert next_frame_share(MotionCode(min_period=MOTION_MIN_PERIOD, max_period=64.0)) < 0.3
+    generator = tiny_gan().generator
+    assert generator.get_layer("motion").min_period == MOTION_MIN_PERIOD == 16
 
 
 def test_a_model_trained_on_8_frames_renders_32_at_any_frame_rate():

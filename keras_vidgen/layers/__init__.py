@@ -17,6 +17,7 @@ from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFram
 from keras_vidgen.layers.mask_blend import MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.measured_velocity import MeasuredVelocity
+from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
 from keras_vidgen.layers.motion_evidence import MotionEvidence
@@ -39,6 +40,7 @@ __all__ = [
     "MaskBlend",
     "MeanAbsPenalty",
     "MeasuredVelocity",
+    "MinibatchStdDev",
     "ModulatedConv2D",
     "MotionCode",
     "MotionEvidence",

@@ -32,10 +32,12 @@ class MotionCode(keras.layers.Layer):
     Args:
         noise_dim: channels of the anchor noise.
         code_dim: channels of the learned map of the interpolated noise.
-        frequencies: sine/cosine pairs; their periods start log-spaced from 2 frames to
-            `max_period` and are learned.
+        frequencies: sine/cosine pairs; their periods start log-spaced from `min_period` to
+            `max_period` frames and are learned.
         spacing: frames between anchors.
         max_period: the longest initial period, in frames.
+        min_period: the shortest initial period, in frames. A period of 2 flips sign every frame:
+            the generator can make frames flicker from the first step.
         seed: fixes `R`, `alpha`, `beta` (kept in the config, so a reloaded model has the same).
         **kwargs: passed to `keras.layers.Layer`.
 
@@ -47,13 +49,14 @@ class MotionCode(keras.layers.Layer):
     """
 
     def __init__(self, noise_dim=64, code_dim=64, frequencies=16, spacing=8.0, max_period=64.0,
-                 seed=0, **kwargs):
+                 seed=0, min_period=2.0, **kwargs):
         super().__init__(**kwargs)
         self.noise_dim = noise_dim
         self.code_dim = code_dim
         self.frequencies = frequencies
         self.spacing = spacing
         self.max_period = max_period
+        self.min_period = min_period
         self.seed = seed
 
     def build(self, input_shape):
@@ -70,7 +73,7 @@ class MotionCode(keras.layers.Layer):
         self.phase.build((None, None, self.code_dim))
         self.amplitude = keras.layers.Dense(self.frequencies, bias_initializer="ones", name="amplitude")
         self.amplitude.build((None, None, self.code_dim))
-        periods = np.geomspace(2.0, self.max_period, self.frequencies)
+        periods = np.geomspace(self.min_period, self.max_period, self.frequencies)
         self.angular_frequency = self.add_weight(
             name="angular_frequency", shape=(self.frequencies,),
             initializer=keras.initializers.Constant(2 * math.pi / periods),
@@ -102,5 +105,6 @@ class MotionCode(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(noise_dim=self.noise_dim, code_dim=self.code_dim, frequencies=self.frequencies,
-                      spacing=self.spacing, max_period=self.max_period, seed=self.seed)
+                      spacing=self.spacing, max_period=self.max_period, seed=self.seed,
+                      min_period=self.min_period)
         return config

@@ -18,7 +18,8 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
   per-frame conv trunk; the frames' 4x4 feature maps are joined along the channels in time
-  order, convolved together, and judged with Fourier features of the time gaps.
+  order, given the batch's standard deviation as one more channel (`MinibatchStdDev`, as
+  StyleGAN2's), convolved together, and judged with Fourier features of the time gaps.
 
 `VideoGAN` recognises the generator's `times` input: each step it picks `K` frames of every real
 clip at random times (`time_sampling.sparse_frame_indices`) and renders the fakes at the same gaps
@@ -34,6 +35,7 @@ from keras import layers
 
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
+from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
 from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
@@ -43,6 +45,10 @@ from keras_vidgen.signatures import LATENT, TIMES
 
 # Frames per clip the discriminator sees (StyleGAN-V's 3).
 SPARSE_FRAMES = 3
+# The motion code's shortest initial period, in frames: StyleGAN-V's 16. From 2 frames, a 30-minute
+# `base` run's frames changed 3x as much from one to the next as the real clips' (18.3 against 6.0
+# uint8 levels, `bench_quality`'s motion): a period of 2 flips sign every frame.
+MOTION_MIN_PERIOD = 16.0
 
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
@@ -80,7 +86,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     for index in range(2):
         content = layers.Dense(latent_dim, name=f"mapping{index}")(content)
         content = layers.LeakyReLU(0.2)(content)
-    motion = MotionCode(max_period=4.0 * frames, spacing=motion_spacing, name="motion")(
+    motion = MotionCode(max_period=4.0 * max(frames, MOTION_MIN_PERIOD), min_period=MOTION_MIN_PERIOD,
+                        spacing=motion_spacing, name="motion")(
         [inputs[LATENT], times])
     content = RepeatFrames()([content, times])
     # [N * K, ...]: the frames of all clips as one batch of images.
@@ -134,6 +141,9 @@ def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
     # [N, K, 4, 4, F] -> [N, 4, 4, K * F]: the frames side by side in time order.
     x = layers.Permute((2, 3, 1, 4))(x)
     x = layers.Reshape((base_size, base_size, sparse_frames * width))(x)
+    # How much the batch's clips differ, as StyleGAN2 and StyleGAN-V give their last conv: without
+    # it a 30-minute `base` run drew one background in 100% of its samples (real: 60/40).
+    x = MinibatchStdDev(name="minibatch_stddev")(x)
     joined = layers.Conv2D(width, 3, padding="same", name="joined_conv")
     x = layers.LeakyReLU(0.2)(maybe_spectral_norm(joined, spectral_norm)(x))
     gaps = maybe_spectral_norm(layers.Dense(width, name="gaps"), spectral_norm)(TimeDifferences()(times))

@@ -1,0 +1,44 @@
+"""`MinibatchStdDev`: lets a discriminator see how much the samples of a batch differ."""
+
+import keras
+import tensorflow as tf
+
+
+@keras.saving.register_keras_serializable(package="keras_vidgen")
+class MinibatchStdDev(keras.layers.Layer):
+    """Appends one channel: the features' standard deviation across a group of samples.
+
+    A discriminator that judges each sample alone cannot tell a generator that draws the same
+    sample every time from one that draws the data's variety; given how much a group of samples
+    differs, it can, and the generator is pushed towards the variety (Karras et al. 2018,
+    "Progressive growing of GANs"; StyleGAN2 and StyleGAN-V keep it before their last conv).
+    `[N, H, W, C]` -> `[N, H, W, C + 1]`: samples `i` and `j` are in a group when `i - j` is a
+    multiple of `N / G`; the channel holds, for every sample, the mean over `H, W, C` of its
+    group's standard deviations.
+
+    Args:
+        group_size: samples per group, `G`; the largest divisor of the batch not above it.
+        **kwargs: passed to `keras.layers.Layer`.
+    """
+
+    def __init__(self, group_size=4, **kwargs):
+        super().__init__(**kwargs)
+        self.group_size = group_size
+
+    def call(self, inputs):
+        x = tf.cast(inputs, tf.float32)
+        count = tf.shape(x)[0]
+        candidates = tf.range(self.group_size, 0, -1)
+        group = tf.boolean_mask(candidates, tf.equal(count % candidates, 0))[0]
+        grouped = tf.reshape(x, tf.concat([[group, -1], tf.shape(x)[1:]], axis=0))
+        centred = grouped - tf.reduce_mean(grouped, axis=0, keepdims=True)
+        std = tf.sqrt(tf.reduce_mean(tf.square(centred), axis=0) + 1e-8)  # [N / G, H, W, C]
+        per_group = tf.reduce_mean(std, axis=[1, 2, 3])  # [N / G]
+        channel = tf.tile(per_group, [group])[:, None, None, None] * tf.ones_like(x[..., :1])
+        return tf.concat([inputs, tf.cast(channel, inputs.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+    def get_config(self):
+        return {**super().get_config(), "group_size": self.group_size}
