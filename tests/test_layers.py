@@ -97,16 +97,16 @@ def test_range_penalty_is_free_inside_and_quadratic_outside_each_channels_bound(
 
 
 def test_minibatch_stddev_appends_each_groups_spread_across_samples(tmp_path):
-    # Six samples of [1, 1, 2], groups of 3 (the largest divisor of 6 not above 4): samples 0, 2, 4
-    # and 1, 3, 5.
+    # Six samples of [1, 1, 2], groups of 3 (the largest divisor of 6 not above 4): samples 0-2
+    # and 3-5, consecutive, so two replicas given 3 each group them as one device does.
     values = np.zeros((6, 1, 1, 2), "float32")
-    values[[0, 2, 4], 0, 0, 0] = [0.0, 3.0, 6.0]  # std sqrt(6); the other channel 0
-    values[[1, 3, 5], 0, 0, 1] = [1.0, 1.0, 1.0]  # no spread at all
+    values[[0, 1, 2], 0, 0, 0] = [0.0, 3.0, 6.0]  # std sqrt(6); the other channel 0
+    values[[3, 4, 5], 0, 0, 1] = [1.0, 1.0, 1.0]  # no spread at all
     inputs = keras.Input((1, 1, 2))
     model = keras.Model(inputs, MinibatchStdDev(group_size=4)(inputs))
     out = np.asarray(round_trip(model, tmp_path, values)(values))
     np.testing.assert_array_equal(out[..., :2], values)
-    expected = np.array([np.sqrt(6.0) / 2, 0.0] * 3)  # the mean over the 2 channels
+    expected = np.array([np.sqrt(6.0) / 2] * 3 + [0.0] * 3)  # the mean over the 2 channels
     np.testing.assert_allclose(out[:, 0, 0, 2], expected, atol=1e-4)
     # Identical samples give 0 spread: a generator drawing one sample is plain to see.
     same = np.repeat(values[:1], 4, axis=0)

@@ -12,9 +12,10 @@ class MinibatchStdDev(keras.layers.Layer):
     sample every time from one that draws the data's variety; given how much a group of samples
     differs, it can, and the generator is pushed towards the variety (Karras et al. 2018,
     "Progressive growing of GANs"; StyleGAN2 and StyleGAN-V keep it before their last conv).
-    `[N, H, W, C]` -> `[N, H, W, C + 1]`: samples `i` and `j` are in a group when `i - j` is a
-    multiple of `N / G`; the channel holds, for every sample, the mean over `H, W, C` of its
-    group's standard deviations.
+    `[N, H, W, C]` -> `[N, H, W, C + 1]`: groups are runs of `G` consecutive samples; the channel
+    holds, for every sample, the mean over `H, W, C` of its group's standard deviations. Being
+    consecutive, the groups are the same on one device as on replicas that each get a multiple
+    of `G` samples of the global batch (`tf.distribute` splits it into consecutive runs).
 
     Args:
         group_size: samples per group, `G`; the largest divisor of the batch not above it.
@@ -30,11 +31,11 @@ class MinibatchStdDev(keras.layers.Layer):
         count = tf.shape(x)[0]
         candidates = tf.range(self.group_size, 0, -1)
         group = tf.boolean_mask(candidates, tf.equal(count % candidates, 0))[0]
-        grouped = tf.reshape(x, tf.concat([[group, -1], tf.shape(x)[1:]], axis=0))
-        centred = grouped - tf.reduce_mean(grouped, axis=0, keepdims=True)
-        std = tf.sqrt(tf.reduce_mean(tf.square(centred), axis=0) + 1e-8)  # [N / G, H, W, C]
+        grouped = tf.reshape(x, tf.concat([[-1, group], tf.shape(x)[1:]], axis=0))
+        centred = grouped - tf.reduce_mean(grouped, axis=1, keepdims=True)
+        std = tf.sqrt(tf.reduce_mean(tf.square(centred), axis=1) + 1e-8)  # [N / G, H, W, C]
         per_group = tf.reduce_mean(std, axis=[1, 2, 3])  # [N / G]
-        channel = tf.tile(per_group, [group])[:, None, None, None] * tf.ones_like(x[..., :1])
+        channel = tf.repeat(per_group, group)[:, None, None, None] * tf.ones_like(x[..., :1])
         return tf.concat([inputs, tf.cast(channel, inputs.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):
