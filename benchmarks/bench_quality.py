@@ -116,18 +116,27 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
                       extra_callbacks=[snapshots]).model
     trained = model.generate(num_samples, seed=3)
     curve = fvd_over_training(model, snapshots.paths, real_b, extractor, num_samples)
+    # With an EMA generator the run also scores the generator it averages: one run measures both.
+    itself = None
+    if snapshots.itself_paths:
+        itself_curve = fvd_over_training(model, snapshots.itself_paths, real_b, extractor, num_samples)
+        itself = snapshot_videos(model, snapshots.itself_paths[max(snapshots.itself_paths)], num_samples)
 
     rows = {
         "real A vs real B": metrics.evaluate(real_a, real_b, extractor),
         "untrained G vs real B": metrics.evaluate(untrained, real_b, extractor),
         "trained G vs real B": metrics.evaluate(trained, real_b, extractor),
     }
+    if itself is not None:
+        rows["G itself (no EMA) vs B"] = metrics.evaluate(itself, real_b, extractor)
     # The scale: real clips spoilt in known ways, so a generator's FVD can be read against them.
     references = {name: round(metrics.evaluate(videos, real_b, extractor)["fvd"], 3)
                   for name, videos in spoilt_real_clips(real_a).items()}
     classifier = keras.models.load_model(extractor_path)
-    coverage = {name: class_coverage(videos, classifier) for name, videos in
-                (("real B", real_b), ("untrained G", untrained), ("trained G", trained))}
+    compared = [("real B", real_b), ("untrained G", untrained), ("trained G", trained)]
+    if itself is not None:
+        compared.append(("G itself (no EMA)", itself))
+    coverage = {name: class_coverage(videos, classifier) for name, videos in compared}
     long_videos = long_video_windows(model, real_b, extractor, num_samples)
     trained_steps = int(model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
@@ -136,7 +145,9 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "budget_minutes": minutes, "budget_steps": epochs * STEPS_PER_EPOCH if steps else None,
         "training_steps": trained_steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
-        "coverage": coverage, "fvd_over_training": curve, "spoilt_real_fvd": references,
+        "coverage": coverage, "fvd_over_training": curve,
+        "fvd_over_training_without_ema": itself_curve if itself is not None else None,
+        "spoilt_real_fvd": references,
         "long_videos": long_videos, "arch": config.model.arch,
         "wall_seconds": round(time.time() - started) if started else None,
     }
@@ -171,27 +182,50 @@ def load_trained_run(run_dir, snapshots):
 
 class GeneratorSnapshots(keras.callbacks.Callback):
     """Saves the sampling generator's weights every `every` steps, to be scored after training
-    (scoring during training would spend the time budget on evaluation)."""
+    (scoring during training would spend the time budget on evaluation). With an EMA generator it
+    also saves the generator the EMA averages (`itself_paths`), at the same steps and at the end."""
 
     def __init__(self, folder, every):
         super().__init__()
-        self.folder, self.every, self.paths = folder, every, {}
+        self.folder, self.every, self.paths, self.itself_paths = folder, every, {}, {}
         os.makedirs(folder, exist_ok=True)
 
     def on_train_batch_end(self, batch, logs=None):
         step = int(self.model.g_optimizer.iterations.numpy())
         if self.every and step % self.every == 0 and step not in self.paths:
-            path = os.path.join(self.folder, f"step{step:06d}.weights.h5")
-            self.model.sampling_generator.save_weights(path)
-            self.paths[step] = path
+            self.paths[step] = self._save(self.model.sampling_generator, f"step{step:06d}")
+            self._save_itself(step)
+
+    def on_train_end(self, logs=None):
+        self._save_itself(int(self.model.g_optimizer.iterations.numpy()))
+
+    def _save_itself(self, step):
+        if self.model.ema_generator is not None and step not in self.itself_paths:
+            self.itself_paths[step] = self._save(self.model.generator, f"itself{step:06d}")
+
+    def _save(self, generator, name):
+        path = os.path.join(self.folder, f"{name}.weights.h5")
+        generator.save_weights(path)
+        return path
 
 
 def fvd_over_training(model, snapshot_paths, real, extractor, num_samples):
     """`{step: FVD}` of each snapshot against `real`, the same latents for all."""
-    generator = keras.models.clone_model(model.sampling_generator)
-    z = keras.ops.convert_to_tensor(model.latents(num_samples, 3))
     real_features = extractor(real)
     curve = {}
+    for step, path in sorted(snapshot_paths.items()):
+        videos = snapshot_videos(model, path, num_samples)
+        row = metrics.evaluate_features(extractor(videos), real_features, extractor.name, videos.shape)
+        curve[step] = round(row["fvd"], 3)
+    return curve
+
+
+def snapshot_videos(model, path, num_samples):
+    """uint8 clips of the generator weights saved at `path`, from the latents of
+    `model.generate(num_samples, seed=3)`, so every snapshot is judged on the same videos."""
+    generator = keras.models.clone_model(model.generator)
+    generator.load_weights(path)
+    z = keras.ops.convert_to_tensor(model.latents(num_samples, 3))
 
     def render(latents):
         # A continuous-time generator renders the training clips' frame times.
@@ -199,12 +233,7 @@ def fvd_over_training(model, snapshot_paths, real, extractor, num_samples):
         inputs = networks.generator_inputs(latents, networks.Conditions(times=times))
         return media.to_uint8(generator(inputs, training=False)).numpy()
 
-    for step, path in sorted(snapshot_paths.items()):
-        generator.load_weights(path)
-        videos = np.concatenate([render(z[i:i + 32]) for i in range(0, num_samples, 32)])
-        row = metrics.evaluate_features(extractor(videos), real_features, extractor.name, videos.shape)
-        curve[step] = round(row["fvd"], 3)
-    return curve
+    return np.concatenate([render(z[i:i + 32]) for i in range(0, num_samples, 32)])
 
 
 def motion(videos):
@@ -285,6 +314,9 @@ def _print_report(report):
         f"{name} {fvd:.1f}" for name, fvd in report["spoilt_real_fvd"].items()))
     print("\nFVD over training (snapshots vs real B): " + ", ".join(
         f"step {step}: {fvd:.1f}" for step, fvd in report["fvd_over_training"].items()))
+    if report["fvd_over_training_without_ema"]:
+        print("the same, of the generator the EMA averages: " + ", ".join(
+            f"step {step}: {fvd:.1f}" for step, fvd in report["fvd_over_training_without_ema"].items()))
     if report["long_videos"]:
         long_videos = dict(report["long_videos"])
         print(f"\nlong videos ({len(long_videos) - 1}x the training length), per window: "
