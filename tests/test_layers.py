@@ -96,6 +96,23 @@ def test_range_penalty_is_free_inside_and_quadratic_outside_each_channels_bound(
     np.testing.assert_allclose(float(model.losses[0]), 0.5 * 8.25 / 6, rtol=1e-6)
 
 
+@pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5)])
+def test_a_network_with_any_penalty_layer_adds_losses_and_keeps_it_when_reloaded(penalty, tmp_path):
+    from keras_vidgen.models import networks
+
+    inputs = keras.Input((2,))
+    plain = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    penalised = keras.Model(inputs, penalty(keras.layers.Dense(2)(inputs)))
+    assert not networks.adds_losses(plain)
+    assert networks.adds_losses(penalised)
+    penalised.save(tmp_path / "penalised.keras")
+    loaded = keras.models.load_model(tmp_path / "penalised.keras")
+    values = np.array([[3.0, -4.0]], "float32")
+    penalised(values), loaded(values)
+    assert networks.adds_losses(loaded)
+    np.testing.assert_allclose(float(loaded.losses[0]), float(penalised.losses[0]), rtol=1e-6)
+
+
 def test_minibatch_stddev_appends_each_groups_spread_across_samples(tmp_path):
     # Six samples of [1, 1, 2], groups of 3 (the largest divisor of 6 not above 4): samples 0-2
     # and 3-5, consecutive, so two replicas given 3 each group them as one device does.

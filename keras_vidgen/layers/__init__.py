@@ -23,6 +23,7 @@ from keras_vidgen.layers.motion_code import MotionCode
 from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.moving_extent import MovingExtent
+from keras_vidgen.layers.penalty import Penalty
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.range_penalty import RangePenalty
@@ -46,6 +47,7 @@ __all__ = [
     "MotionEvidence",
     "MoveForeground",
     "MovingExtent",
+    "Penalty",
     "ProjectionHead",
     "RandomFrames",
     "RangePenalty",

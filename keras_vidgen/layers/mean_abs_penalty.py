@@ -3,9 +3,11 @@
 import keras
 from keras import ops
 
+from keras_vidgen.layers.penalty import Penalty
+
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
-class MeanAbsPenalty(keras.layers.Layer):
+class MeanAbsPenalty(Penalty):
     """Identity that adds an L1 penalty on its input through `add_loss` (e.g. VGAN's mask).
 
     Unlike `keras.layers.ActivityRegularization`, whose L1 term is a sum and so grows with the
@@ -18,15 +20,7 @@ class MeanAbsPenalty(keras.layers.Layer):
     """
 
     def __init__(self, weight, **kwargs):
-        super().__init__(**kwargs)
-        self.weight = weight
+        super().__init__(weight, **kwargs)
 
-    def call(self, inputs):
-        self.add_loss(self.weight * ops.mean(ops.abs(inputs)))
-        return inputs
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "weight": self.weight}
+    def penalty(self, inputs):
+        return ops.mean(ops.abs(inputs))

@@ -3,9 +3,11 @@
 import keras
 from keras import ops
 
+from keras_vidgen.layers.penalty import Penalty
+
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
-class RangePenalty(keras.layers.Layer):
+class RangePenalty(Penalty):
     """Identity that adds `weight * mean(max(|x| - bound, 0) ** 2)` to its model's losses.
 
     Free inside `[-bound, bound]`, a quadratic pull back outside it. It is for a network's outputs
@@ -22,17 +24,13 @@ class RangePenalty(keras.layers.Layer):
     """
 
     def __init__(self, bounds, weight=1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.bounds, self.weight = bounds, weight
+        super().__init__(weight, **kwargs)
+        self.bounds = bounds
 
-    def call(self, inputs):
+    def penalty(self, inputs):
         bounds = ops.convert_to_tensor(self.bounds, "float32")
         excess = ops.relu(ops.abs(ops.cast(inputs, "float32")) - bounds)
-        self.add_loss(self.weight * ops.mean(ops.square(excess)))
-        return inputs
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
+        return ops.mean(ops.square(excess))
 
     def get_config(self):
-        return {**super().get_config(), "bounds": self.bounds, "weight": self.weight}
+        return {**super().get_config(), "bounds": self.bounds}

@@ -143,12 +143,11 @@ def copy_weights(target, source):
 def adds_losses(model):
     """Whether a network adds losses of its own when called (e.g. VGAN's mask penalty, the
     predictor's leashes on its heads)."""
-    from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
-    from keras_vidgen.layers.range_penalty import RangePenalty
+    from keras_vidgen.layers.penalty import Penalty
 
     def adds(layer):
         regularisers = ("activity_regularizer", "kernel_regularizer", "bias_regularizer")
-        return (isinstance(layer, (MeanAbsPenalty, RangePenalty))
+        return (isinstance(layer, Penalty)
                 or any(getattr(layer, r, None) for r in regularisers))
 
     return any(adds(layer) for layer in model._flatten_layers())
