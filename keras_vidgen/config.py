@@ -155,10 +155,10 @@ class ModelConfig(_Checked):
     # Adam(0, 0.9) and a faster D removed a colour cast shared by all samples and a collapse to
     # one colour (88% of samples green -> 7 colours, none above 23%).
     spectral_norm: bool = True
-    # Off here (the main job's "small" preset turns it on): in bench_quality's 30-minute runs at
-    # 64x64x16 the EMA generator scored worse than the generator itself in four runs of five
-    # (dcgan3d 512/64: FVD 41 vs 23); over a short run G changes fast and the average of its
-    # recent weights blurs different videos. Worth trying (e.g. 0.999) for long runs.
+    # Off here; the presets turn it on for stylegan-v (no BatchNorm, so its EMA averages the
+    # whole generator). For the BatchNorm architectures the EMA copies G's batch statistics, and
+    # in bench_quality's 30-minute runs at 64x64x16 it scored worse than G itself in four runs of
+    # five (dcgan3d 512/64: FVD 41 vs 23).
     ema_decay: Optional[float] = setting(None, minimum=0, below=1)
     num_classes: Optional[int] = setting(None, minimum=1)
     context_frames: Optional[int] = setting(None, minimum=1)
@@ -525,9 +525,13 @@ PRESETS = {
     # widths then beat dvdgan (30 minutes each, side by side, one AMD EPYC core each): in-domain
     # FVD 21.4 against 25.4, all 7 colours (largest 22%) against 3 (61%), 1,369 steps against 995
     # (results/bench_quality_base_*.txt).
+    # The EMA generator: in four 2,000-step bench_quality runs of stylegan-v (2026-12-01, each
+    # scoring its EMA and G itself on the same latents), the EMA's snapshots over the second half
+    # of training spanned 1-8 FVD points, G's own 5-23, at the same mean (31.2 against 32.0):
+    # what a run ends with no longer depends on which step it stopped at.
     "base": dict(
         data=dict(frames=16, size=64, batch_size=16, shapes_videos=4096),
-        model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32),
+        model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32, ema_decay=0.999),
         epochs=50, steps_per_epoch=500,
     ),
 }
