@@ -8,10 +8,12 @@ and the scale between them: half A spoilt in known ways (blurred, frames shuffle
 per class head of the in-domain extractor (shape, colour, background), how many classes
 it sees in the real and generated clips and the largest class's share (mode collapse shows
 there), the FVD of generator snapshots taken every 400 steps (saved during training, scored
-after it, so the budget is spent on training), and writes a PNG with rows of real and generated
+after it, so the budget is spent on training) with their mean over the second half of training
+(one snapshot alone is noisy), and writes a PNG with rows of real and generated
 frames plus small GIFs. A continuous-time model (arch stylegan-v) also renders 4x-long videos,
 scored on windows of the training length at offsets 0, T, 2T, 3T, with how much each window
-moves (mean absolute change between consecutive frames, beside the real clips').
+moves (mean absolute change between consecutive frames, beside the real clips'). With an EMA
+generator it scores the generator the EMA averages too, on the same latents.
 
 Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
