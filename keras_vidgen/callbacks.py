@@ -311,15 +311,17 @@ class TimeLimit(keras.callbacks.Callback):
         minutes: the budget.
         timed_steps: steps after the first two (which trace the graph) whose median time is the
             estimate.
+        clock: seconds from a fixed point (`time.monotonic`; tests pass their own).
     """
 
     # Steps that would take this many times the budget (or a minute) are not a plan but a bound.
     OPEN_ENDED = 1000
 
-    def __init__(self, minutes, timed_steps=6):
+    def __init__(self, minutes, timed_steps=6, clock=time.monotonic):
         super().__init__()
         self.minutes = minutes
         self.timed_steps = timed_steps
+        self.clock = clock
         self.stopped_at_step = None
         self.estimate = None
         self._deadline = None
@@ -327,16 +329,16 @@ class TimeLimit(keras.callbacks.Callback):
         self._step_started = None
 
     def on_train_begin(self, logs=None):
-        self._deadline = time.monotonic() + 60 * self.minutes
+        self._deadline = self.clock() + 60 * self.minutes
         self._step_seconds = []
         print(f"Training for at most {self.minutes:g} minutes (max_minutes; `vidgen train "
               "--no-time-limit` lifts it).", flush=True)
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._step_started = time.monotonic()
+        self._step_started = self.clock()
 
     def on_train_batch_end(self, batch, logs=None):
-        now = time.monotonic()
+        now = self.clock()
         if self.estimate is None:
             self._step_seconds.append(now - self._step_started)
             if len(self._step_seconds) == 2 + self.timed_steps:
@@ -345,6 +347,11 @@ class TimeLimit(keras.callbacks.Callback):
         if now >= self._deadline and not self.model.stop_training:
             self.model.stop_training = True
             self.stopped_at_step = global_step(self.model)
+            if self.estimate is None:
+                # Otherwise the run would end with no word of why, or of how slow a step is.
+                print(f"\nThe {self.minutes:g}-minute budget ran out after {self.stopped_at_step:,} "
+                      "steps, before the step time was measured (the first two steps trace the "
+                      "graph): raise max_minutes.", flush=True)
 
     def _estimate(self, step_seconds, now):
         done = global_step(self.model)
