@@ -145,6 +145,8 @@ class ModelConfig(_Checked):
             (see `keras_vidgen.models.tasks`).
         observed: the frames the generator is given (predict, interpolate): fewer than `frames`;
             even for interpolate (half at each end).
+        output_skips: StyleGAN2's output skips (stylegan-v, task "generate"): every stage of the
+            generator adds its own RGB image to the up-sampled image of the coarser stages.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -164,6 +166,8 @@ class ModelConfig(_Checked):
     context_frames: Optional[int] = setting(None, minimum=1)
     task: str = setting("generate", choices=choices.TASKS)
     observed: Optional[int] = setting(None, minimum=1)
+    # Off here; the base preset turns it on (measured there and at the main job's size: see PRESETS).
+    output_skips: bool = False
 
 
 @dataclasses.dataclass
@@ -294,6 +298,7 @@ class TrainConfig(_Checked):
                 "drop {1} or use dcgan3d, vgan, tgan, mocogan or dvdgan",
                 ("model.arch", model.arch), ("model.context_frames", model.context_frames),
             )
+        check_output_skips(model.arch, model.output_skips)
         if data.frames < 3 and model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
             raise ConfigError("{0} trains on 3 frames of each clip: {1} must be at least 3",
                               ("model.arch", model.arch), ("data.frames", data.frames))
@@ -336,6 +341,7 @@ class TrainConfig(_Checked):
         unsupported = [("model.arch", adversarial_arch, model.arch),
                        ("model.context_frames", model.context_frames is not None, model.context_frames),
                        ("model.num_classes", model.num_classes is not None, model.num_classes),
+                       ("model.output_skips", model.output_skips, model.output_skips),
                        ("n_critic", self.n_critic != 1, self.n_critic),
                        ("gp_weight", self.gp_weight is not None, self.gp_weight),
                        ("r1_gamma", self.r1_gamma != 0, self.r1_gamma),
@@ -476,6 +482,14 @@ def _check_value(path, value, hint, metadata):
         bound = metadata.get(limit)
         if bound is not None and not holds(value, bound):
             raise ConfigError(f"{{0}} must be {text} {bound}", (path, value))
+
+
+def check_output_skips(arch, output_skips):
+    """Raises unless `output_skips` is off or `arch` has a 2D synthesis network to skip through."""
+    if output_skips and arch not in choices.CONTINUOUS_TIME_ARCHITECTURES:
+        raise ConfigError("{0} adds an RGB image at every stage of stylegan-v's 2D synthesis "
+                          "network; {1} has none: drop it or use stylegan-v",
+                          ("model.output_skips", True), ("model.arch", arch))
 
 
 def _is_a(value, kind):

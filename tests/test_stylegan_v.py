@@ -14,6 +14,8 @@ from PIL import Image
 
 from keras_vidgen import cli
 from keras_vidgen.data import load_clip, make_moving_shapes, read_manifest
+from keras_vidgen.config import TrainConfig
+from keras_vidgen.errors import ConfigError
 from keras_vidgen.export import export_generator
 from keras_vidgen.layers import MotionCode
 from keras_vidgen.models import build_video_gan
@@ -50,6 +52,34 @@ def test_a_frame_does_not_depend_on_the_other_times_or_videos_rendered_with_it()
     np.testing.assert_allclose(gan.render(z[1:2], frames=times).numpy()[0], together[1], atol=1e-5)
     # Different times are different frames (the check above is not passing on constants).
     assert np.abs(together[:, 0] - together[:, 3]).mean() > 1e-3
+
+
+def test_with_output_skips_each_stage_adds_its_rgb_to_the_up_sampled_image_of_the_coarser_ones():
+    gan = tiny_gan(output_skips=True)  # 16x16: a 4x4 base, then stages at 8x8 and 16x16
+    generator = gan.generator
+    inputs = {"z": gan.latents(2, seed=0), "times": np.array([[0.0, 3.0]] * 2, "float32")}
+    coarser = keras.Model(generator.inputs, generator.get_layer("rgb0").output)(inputs)
+    assert tuple(coarser.shape) == (4, 8, 8, 3)  # 2 videos x 2 frames, folded
+    expected = keras.layers.UpSampling2D(interpolation="bilinear")(coarser).numpy().reshape(2, 2, 16, 16, 3)
+    finest = generator.get_layer("to_rgb")
+    assert not np.allclose(generator(inputs).numpy(), expected, atol=1e-4)
+    # Without the finest stage's own RGB, the frames are the coarser image up-sampled.
+    for weight in finest.trainable_weights:
+        weight.assign(np.zeros(weight.shape, "float32"))
+    np.testing.assert_allclose(generator(inputs).numpy(), expected, atol=1e-5)
+
+
+def test_output_skips_are_stylegan_vs_alone_and_off_by_default():
+    assert "rgb0" not in [layer.name for layer in tiny_gan().generator.layers]
+    with pytest.raises(ConfigError, match="model.output_skips=True adds an RGB image.*model.arch='dcgan3d' has none"):
+        build_video_gan("dcgan3d", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8, output_skips=True)
+    config = TrainConfig.from_dict({"model": {"arch": "dcgan3d", "output_skips": True}})
+    with pytest.raises(ConfigError, match="model.output_skips=True"):
+        config.check()
+    config = TrainConfig.from_dict({"model": {"arch": "stylegan-v", "output_skips": True,
+                                              "task": "predict", "observed": 4}})
+    with pytest.raises(ConfigError, match="model.output_skips=True is not supported with model.task='predict'"):
+        config.check()
 
 
 def test_sparse_frames_are_distinct_in_order_and_within_the_distance():

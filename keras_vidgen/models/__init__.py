@@ -3,6 +3,7 @@
 import importlib
 
 from keras_vidgen import choices
+from keras_vidgen.config import check_output_skips
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.models import dcgan3d, dvdgan, mocogan, stylegan_v, tgan, vgan  # noqa: F401 -- API
 from keras_vidgen.models.gan import VideoGAN
@@ -25,7 +26,7 @@ ARCHITECTURES = {name: _builders(name) for name in choices.ARCHITECTURES}
 
 def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, *,
                     spectral_norm=False, ema_decay=None, num_classes=None, context_frames=None,
-                    channels=3, class_names=None):
+                    channels=3, class_names=None, output_skips=False):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -43,6 +44,7 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         context_frames: frame-conditional: the generator continues this many given frames.
         channels: colour channels.
         class_names: the classes' names in index order (saved with the model and its export).
+        output_skips: StyleGAN2's output skips in the generator (continuous-time architectures).
 
     Returns:
         A built, uncompiled `VideoGAN`.
@@ -54,8 +56,10 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
     if arch not in ARCHITECTURES:
         raise ConfigError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     build_generator, build_discriminator = ARCHITECTURES[arch]
+    check_output_skips(arch, output_skips)
+    options = {"output_skips": True} if output_skips else {}  # a stylegan-v option
     generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
-                                num_classes=num_classes, context_frames=context_frames)
+                                num_classes=num_classes, context_frames=context_frames, **options)
     discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,
                                         num_classes=num_classes, spectral_norm=spectral_norm)
     return VideoGAN(generator, discriminator, seed=seed, ema_decay=ema_decay,

@@ -11,7 +11,9 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   the style that modulates every convolution (StyleGAN2's `ModulatedConv2D`), colours included:
   with the motion code in every layer's style too, the main job's shapes changed colour as they
   moved. Each stage doubles the resolution by bilinear up-sampling before a 3x3 convolution, so
-  there is no transposed-convolution checkerboard. No
+  there is no transposed-convolution checkerboard. With `output_skips` (the `base` preset's) each
+  stage also adds its own RGB image to the up-sampled sum of the coarser stages' (StyleGAN2's
+  skip generator). No
   BatchNorm: frames are computed independently (the frame at `t` does not depend on the other
   times rendered), and an EMA of the weights is the whole generator.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
@@ -26,8 +28,8 @@ clip at random times (`time_sampling.sparse_frame_indices`) and renders the fake
 shifted by a random offset, so a step costs `K` frames instead of a whole clip, and the generator
 learns every time it will be asked to render (`generate(n, frames=64)`).
 
-Simplifications: no const input, noise inputs or skip/residual architecture; the mapping network
-is 2 layers rather than 8; the discriminator is a plain strided stack (spectral norm on request).
+Simplifications: no const input or noise inputs; the mapping network is 2 layers rather than 8;
+the discriminator is a plain strided stack, not StyleGAN2's residual one (spectral norm on request).
 """
 
 import keras
@@ -52,7 +54,7 @@ MOTION_MIN_PERIOD = 16.0
 
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
-                    context_frames=None, motion_spacing=8.0, name="generator"):
+                    context_frames=None, motion_spacing=8.0, output_skips=False, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -64,6 +66,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         num_classes: adds an int `label` input, embedded into the content code.
         context_frames: not supported (raises): this generator renders times, not continuations.
         motion_spacing: frames between motion anchors.
+        output_skips: StyleGAN2's output skips: every stage adds its own RGB to the up-sampled
+            image of the coarser ones, instead of one RGB layer after the last stage.
         name: the model's name.
 
     Returns:
@@ -93,7 +97,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     # [N * K, ...]: the frames of all clips as one batch of images.
     style = FoldFrames(name="fold_style")(content)
     start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([content, motion]))
-    video = _synthesis(start, style, size, filters, channels)
+    video = _synthesis(start, style, size, filters, channels, output_skips)
     video = UnfoldFrames(name="unfold_frames")([video, times])
     # Linear, as StyleGAN2's output: a tanh here saturated at black within 300 steps of the main
     # job (the darkest common colour) and its vanishing gradient kept it there. Samples and
@@ -102,7 +106,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     return keras.Model(inputs, video, name=name)
 
 
-def _synthesis(start, style, size, filters, channels):
+def _synthesis(start, style, size, filters, channels, output_skips):
     """The per-frame image network: the frame's input code `[B, S1]` (content and motion) and
     style `[B, S2]` (content) -> image `[B, size, size, channels]`."""
     _, base_size, strides = blocks.stage_plan(1, size)
@@ -110,6 +114,9 @@ def _synthesis(start, style, size, filters, channels):
     x = layers.Reshape((base_size, base_size, filters))(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name="synthesis_base")([x, style]))
+    image = None
+    if output_skips:
+        image = ModulatedConv2D(channels, 1, demodulate=False, name="to_rgb_base")([x, style])
     width = filters
     for index in range(len(strides)):
         width = max(16, width // 2)
@@ -117,6 +124,14 @@ def _synthesis(start, style, size, filters, channels):
         for conv in range(2):
             x = ModulatedConv2D(width, 3, name=f"synthesis{index}_{conv}")([x, style])
             x = layers.LeakyReLU(0.2)(x)
+        if output_skips:
+            # The finest stage's RGB layer is `to_rgb`, as without skips.
+            to_rgb_name = "to_rgb" if index == len(strides) - 1 else f"to_rgb{index}"
+            image = layers.Add(name=f"rgb{index}")([
+                layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{index}")(image),
+                ModulatedConv2D(channels, 1, demodulate=False, name=to_rgb_name)([x, style])])
+    if output_skips:
+        return image
     return ModulatedConv2D(channels, 1, demodulate=False, name="to_rgb")([x, style])
 
 
