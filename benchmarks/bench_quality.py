@@ -110,10 +110,10 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
 
     untrained = build_model(config).generate(num_samples, seed=3)
     snapshots = GeneratorSnapshots(os.path.join(out_dir, "snapshots"), snapshot_every)
-    training_seconds = None  # a trained run trained in an earlier process: no time to report
+    training_seconds = None
     if trained_run:
         model = load_trained_run(trained_run, snapshots)
-        started = None
+        started = None  # it trained in an earlier process: no time to report
     else:
         training_started = time.time()
         model = train(dataclasses.replace(config, data=dataclasses.replace(config.data, data=halves["half_a"])),

@@ -114,9 +114,7 @@ def _synthesis(start, style, size, filters, channels, output_skips):
     x = layers.Reshape((base_size, base_size, filters))(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name="synthesis_base")([x, style]))
-    image = None
-    if output_skips:
-        image = ModulatedConv2D(channels, 1, demodulate=False, name="to_rgb_base")([x, style])
+    stages = [x]  # each resolution's features, coarsest first
     width = filters
     for index in range(len(strides)):
         width = max(16, width // 2)
@@ -124,15 +122,21 @@ def _synthesis(start, style, size, filters, channels, output_skips):
         for conv in range(2):
             x = ModulatedConv2D(width, 3, name=f"synthesis{index}_{conv}")([x, style])
             x = layers.LeakyReLU(0.2)(x)
-        if output_skips:
-            # The finest stage's RGB layer is `to_rgb`, as without skips.
-            to_rgb_name = "to_rgb" if index == len(strides) - 1 else f"to_rgb{index}"
-            image = layers.Add(name=f"rgb{index}")([
-                layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{index}")(image),
-                ModulatedConv2D(channels, 1, demodulate=False, name=to_rgb_name)([x, style])])
-    if output_skips:
-        return image
-    return ModulatedConv2D(channels, 1, demodulate=False, name="to_rgb")([x, style])
+        stages.append(x)
+
+    def rgb(name, features):
+        return ModulatedConv2D(channels, 1, demodulate=False, name=name)([features, style])
+
+    if not output_skips:
+        return rgb("to_rgb", x)
+    image = rgb("to_rgb_base", stages[0])
+    for index, features in enumerate(stages[1:]):
+        # The finest stage's RGB layer is `to_rgb`, as without skips.
+        name = "to_rgb" if index == len(strides) - 1 else f"to_rgb{index}"
+        image = layers.Add(name=f"rgb{index}")([
+            layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{index}")(image),
+            rgb(name, features)])
+    return image
 
 
 def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
