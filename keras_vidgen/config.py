@@ -532,11 +532,11 @@ PRESETS = {
     # same extractor (2026-12-01), the EMA's FVD over steps 800-1,200 33.0 as it is, 39.5 with
     # output skips, 40.7 with bce + R1 (gamma 0.025) without spectral norm, 40.7 with all three.
     # Learning rates 4x the defaults: 1,200 steps is short, and the faster rates learned more in
-    # them on both seeds tried (2026-12-01, each arm's 1,200 steps on one AMD EPYC core, same
-    # extractor): the EMA's FVD over steps 800-1,200 30.0 and 31.3 against 33.0 and 32.3, at
-    # the end 24.5 and 26.6 against 32.0 and 28.0, crisper outlines (edge steepness 59.3 and 56.1
-    # against 55.9 and 49.9) and both backgrounds (91% and 88% the larger, against one in 100%).
-    # 2x was ahead on one seed and behind on the other (27.3 and 34.6).
+    # them on all three seeds tried (2026-12-01, each arm's 1,200 steps on one AMD EPYC core,
+    # same extractor): the EMA's FVD over steps 800-1,200 30.0, 31.3 and 24.0 against 33.0, 32.3
+    # and 38.6, at the end 24.5, 26.6 and 19.7 against 32.0, 28.0 and 35.9, crisper outlines
+    # (edge steepness 59.3, 56.1, 59.9 against 55.9, 49.9, 49.0) and both backgrounds (the larger
+    # 91%, 88%, 79%, against one in 100%). 2x was ahead on one seed, behind on another.
     "small": dict(
         data=dict(frames=16, size=32, batch_size=8, shapes_videos=256),
         model=dict(arch="stylegan-v", latent_dim=64, g_filters=256, d_filters=32, ema_decay=0.999),
