@@ -303,9 +303,10 @@ class TimeLimit(keras.callbacks.Callback):
 
     When training starts it prints the budget; once the first steps are timed (after tracing),
     how long the run's remaining steps take here and, if that is over budget, about where the
-    budget will stop it. Machines differ ~7x in matmul rate and up to 27x more without oneDNN,
-    so a fixed step count alone could mean 4 minutes on one and 8 hours on another. The epoch in
-    progress ends early, so epoch-end callbacks (checkpoints, samples) still run.
+    budget will stop it; when it does stop a run, after how many steps. Machines differ ~7x in
+    matmul rate and up to 27x more without oneDNN, so a fixed step count alone could mean 4
+    minutes on one and 8 hours on another. The epoch in progress ends early, so epoch-end
+    callbacks (checkpoints, samples) still run.
 
     Args:
         minutes: the budget.
@@ -347,11 +348,16 @@ class TimeLimit(keras.callbacks.Callback):
         if now >= self._deadline and not self.model.stop_training:
             self.model.stop_training = True
             self.stopped_at_step = global_step(self.model)
-            if self.estimate is None:
-                # Otherwise the run would end with no word of why, or of how slow a step is.
-                print(f"\nThe {self.minutes:g}-minute budget ran out after {self.stopped_at_step:,} "
-                      "steps, before the step time was measured (the first two steps trace the "
-                      "graph): raise max_minutes.", flush=True)
+            # Otherwise the run would end with no word of why (the estimate is only an estimate).
+            print("\n" + self._stop_message(), flush=True)
+
+    def _stop_message(self):
+        budget = f"The {self.minutes:g}-minute budget"
+        if self.estimate is None:
+            return (f"{budget} ran out after {self.stopped_at_step:,} steps, before the step time "
+                    "was measured (the first two steps trace the graph): raise max_minutes.")
+        return (f"{budget} stopped training after {self.stopped_at_step:,} steps "
+                "(`vidgen train --no-time-limit` lifts it).")
 
     def _estimate(self, step_seconds, now):
         done = global_step(self.model)

@@ -141,13 +141,17 @@ def test_time_limit_says_up_front_where_the_budget_will_stop_the_run(capsys):
                               "`vidgen doctor` shows why this machine is slower.")
     assert limit.estimate in out
     assert limit.stopped_at_step == 60 and int(gan.g_optimizer.iterations) == 60
+    # and says where it did, as a busy machine may stop it earlier than the estimate
+    assert ("The 0.25-minute budget stopped training after 60 steps (`vidgen train "
+            "--no-time-limit` lifts it).") in out
 
 
-def test_time_limit_of_a_run_within_its_budget_says_so_and_lets_it_finish():
+def test_time_limit_of_a_run_within_its_budget_says_so_and_lets_it_finish(capsys):
     gan, limit = _fit_with_step_clock(epochs=2, steps_per_epoch=10, minutes=1)
     assert limit.estimate == ("250 ms a step here: the remaining 15 steps take about 0.1 minutes, "
                               "within the 1-minute budget.")
     assert limit.stopped_at_step is None and int(gan.g_optimizer.iterations) == 20
+    assert "budget stopped training" not in capsys.readouterr().out
 
 
 def test_time_limit_of_an_open_ended_run_says_only_where_the_budget_stops_it():
