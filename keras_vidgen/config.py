@@ -558,8 +558,8 @@ PRESETS = {
     # with one RGB output, two seeds of 30 minutes side by side (2026-12-01, one AMD EPYC core
     # each): the EMA's FVD over the second half of training 21.7 and 21.5 against 32.4 and 23.9,
     # at the end 22.8 and 19.5 against 35.0 and 26.6, outlines as crisp (edge steepness 48.0 and
-    # 41.5 against 41.1 and 45.6). At the main job's shapes it did worse (see "small"), so that keeps
-    # hinge + spectral norm.
+    # 41.5 against 41.1 and 45.6). At the main job's shapes it did worse (see "small"), so that
+    # keeps hinge + spectral norm.
     # The main job's 4x learning rates are not yet a win here: one seed, 2,000 steps side by side
     # (2026-12-01), the EMA's FVD over the second half 34.7 against 28.3 (the discriminator swung
     # hard in its first 600 steps), though it ended at 18.7 against 29.3 with the crispest

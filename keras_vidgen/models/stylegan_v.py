@@ -13,9 +13,8 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   moved. Each stage doubles the resolution by bilinear up-sampling before a 3x3 convolution, so
   there is no transposed-convolution checkerboard. With `output_skips` (the `base` preset's) each
   stage also adds its own RGB image to the up-sampled sum of the coarser stages' (StyleGAN2's
-  skip generator). No
-  BatchNorm: frames are computed independently (the frame at `t` does not depend on the other
-  times rendered), and an EMA of the weights is the whole generator.
+  skip generator). No BatchNorm: frames are computed independently (the frame at `t` does not
+  depend on the other times rendered), and an EMA of the weights is the whole generator.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
   output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
