@@ -228,12 +228,12 @@ def build_model(config, class_names=None):
     # The D optimizer counts every training step, G's every n_critic-th one.
     total_steps = config.epochs * config.steps_per_epoch
     optimizers = [
-        make_optimizer(name or config.optimizer, learning_rate(config.lr_schedule, rate, steps),
-                       config, clip_norm)
-        for name, rate, steps, clip_norm in (
+        make_optimizer(name or config.optimizer,
+                       learning_rate(config.lr_schedule, rate, steps, warmup_steps), config, clip_norm)
+        for name, rate, steps, warmup_steps, clip_norm in (
             (config.g_optimizer, config.g_learning_rate, max(1, total_steps // config.n_critic),
-             config.effective_g_clip_norm()),
-            (config.d_optimizer, config.d_learning_rate, total_steps, 0.0))
+             -(-config.lr_warmup_steps // config.n_critic), config.effective_g_clip_norm()),
+            (config.d_optimizer, config.d_learning_rate, total_steps, config.lr_warmup_steps, 0.0))
     ]
     if getattr(model, "discriminator", True) is None:
         optimizers[1] = None  # regression only: nothing for a D optimizer to train
@@ -286,17 +286,21 @@ def arguments_of(function, settings):
     }
 
 
-def learning_rate(schedule, rate, steps):
-    """An optimizer's learning rate: `rate` itself ("constant"), or a cosine decay from `rate`
-    to zero over `steps` of that optimizer ("cosine"; a Keras schedule, saved with the
-    optimizer, so a resumed run continues it)."""
-    if schedule == "constant":
+def learning_rate(schedule, rate, steps, warmup_steps=0):
+    """An optimizer's learning rate over its `steps`: `rate` itself ("constant"), or a cosine decay
+    from `rate` to zero ("cosine"); with `warmup_steps`, first a straight rise from 0 to `rate`
+    over that many steps. Schedules are Keras's, saved with the optimizer, so a resumed run
+    continues them."""
+    if schedule not in vidgen_config.LR_SCHEDULES:
+        raise ValueError(
+            f"Unknown lr_schedule {schedule!r}; choose one of {list(vidgen_config.LR_SCHEDULES)}.")
+    if schedule == "constant" and not warmup_steps:
         return rate
-    if schedule == "cosine":
-        return keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps, alpha=0.0)
-    raise ValueError(
-        f"Unknown lr_schedule {schedule!r}; choose one of {list(vidgen_config.LR_SCHEDULES)}."
-    )
+    warmup = dict(warmup_target=rate, warmup_steps=warmup_steps) if warmup_steps else {}
+    # Keras's CosineDecay is also the warm-up's owner; alpha=1 holds it at the top ("constant").
+    return keras.optimizers.schedules.CosineDecay(
+        0.0 if warmup_steps else rate, decay_steps=max(1, steps - warmup_steps),
+        alpha=1.0 if schedule == "constant" else 0.0, **warmup)
 
 
 def monitoring_callbacks(config, logdir, real_clips=None):

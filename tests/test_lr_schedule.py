@@ -58,6 +58,47 @@ def test_a_saved_run_continues_its_schedule(tmp_path):
     assert rates(restored)[0] < cosine_run().g_learning_rate / 2
 
 
+def test_warm_up_rises_in_a_straight_line_then_holds_the_rates():
+    config = preset("tiny", lr_warmup_steps=4, epochs=2, steps_per_epoch=3)
+    model = build_model(config)
+    assert rates(model) == pytest.approx([0.0, 0.0])
+    fit_steps(model, 1)
+    assert rates(model) == pytest.approx([config.g_learning_rate / 4, config.d_learning_rate / 4])
+    fit_steps(model, 2)
+    assert rates(model) == pytest.approx([config.g_learning_rate * 3 / 4, config.d_learning_rate * 3 / 4])
+    for _ in range(3):  # to the run's last step and past it: held at the configured rates
+        fit_steps(model, 1)
+        assert rates(model) == pytest.approx([config.g_learning_rate, config.d_learning_rate])
+
+
+def test_warm_up_then_cosine_reaches_zero_at_the_last_step():
+    config = cosine_run(lr_warmup_steps=2, epochs=2, steps_per_epoch=3)  # 2 up, 4 down
+    model = build_model(config)
+    fit_steps(model, 2)
+    assert rates(model) == pytest.approx([config.g_learning_rate, config.d_learning_rate])
+    fit_steps(model, 2)
+    assert rates(model) == pytest.approx([config.g_learning_rate / 2, config.d_learning_rate / 2])
+    fit_steps(model, 2)
+    assert rates(model) == pytest.approx([0.0, 0.0], abs=1e-12)
+
+
+def test_with_n_critic_the_generator_warms_up_over_its_own_fewer_steps():
+    config = preset("tiny", lr_warmup_steps=4, n_critic=2, epochs=2, steps_per_epoch=4)
+    model = build_model(config)
+    fit_steps(model, 2)  # one G step of its two-step warm-up, two of D's four
+    assert rates(model) == pytest.approx([config.g_learning_rate / 2, config.d_learning_rate / 2])
+
+
+def test_a_saved_run_continues_its_warm_up(tmp_path):
+    config = preset("tiny", lr_warmup_steps=4)
+    model = build_model(config)
+    fit_steps(model, 1)
+    model.save(tmp_path / "run.keras")
+    restored = keras.models.load_model(tmp_path / "run.keras")
+    fit_steps(restored, 1)
+    assert rates(restored) == pytest.approx([config.g_learning_rate / 2, config.d_learning_rate / 2])
+
+
 def test_an_unknown_schedule_is_named():
     with pytest.raises(ValueError, match="'linear'.*constant.*cosine"):
         build_model(preset("tiny", lr_schedule="linear"))
