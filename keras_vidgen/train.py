@@ -8,6 +8,7 @@ setting reaches the function that takes an argument of its name without an edit 
 
 import dataclasses
 import inspect
+import math
 import os
 import shutil
 import time
@@ -232,7 +233,7 @@ def build_model(config, class_names=None):
                        learning_rate(config.lr_schedule, rate, steps, warmup_steps), config, clip_norm)
         for name, rate, steps, warmup_steps, clip_norm in (
             (config.g_optimizer, config.g_learning_rate, max(1, total_steps // config.n_critic),
-             -(-config.lr_warmup_steps // config.n_critic), config.effective_g_clip_norm()),
+             math.ceil(config.lr_warmup_steps / config.n_critic), config.effective_g_clip_norm()),
             (config.d_optimizer, config.d_learning_rate, total_steps, config.lr_warmup_steps, 0.0))
     ]
     if getattr(model, "discriminator", True) is None:
