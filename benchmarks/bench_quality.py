@@ -150,6 +150,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     long_videos = long_video_windows(model, real_b, extractor, num_samples)
     edges = {name: edge_steepness(videos) for name, videos in
              [("real B", real_b), ("real A blurred to 1/2", spoilt["blurred (1/2 resolution)"])] + compared[2:]}
+    backgrounds = {name: background_spread(videos) for name, videos in compared if name != "untrained G"}
     trained_steps = int(model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
@@ -160,7 +161,8 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "coverage": coverage, "fvd_over_training": curve,
         "fvd_over_training_without_ema": itself_curve if itself is not None else None,
         "spoilt_real_fvd": references,
-        "long_videos": long_videos, "edge_steepness": edges, "arch": config.model.arch,
+        "long_videos": long_videos, "edge_steepness": edges, "background_spread": backgrounds,
+        "arch": config.model.arch,
         "wall_seconds": round(time.time() - started) if started else None,
         "training_seconds": training_seconds,
     }
@@ -269,6 +271,18 @@ def edge_steepness(videos, share=0.01):
     return round(float(np.mean(steepest)), 1)
 
 
+def background_spread(videos, flat_below=2.0):
+    """How flat the backgrounds are: per clip, the median over frames of each frame's median
+    distance of a pixel's brightness from the frame's median brightness (uint8 levels). The shape
+    covers a small part of a frame, so this reads the background: 0 on a plain one, about 20 on
+    the striped ones. Returns the share of clips below `flat_below` and the median over clips."""
+    grey = videos.astype(np.float32).mean(axis=-1)
+    pixels = grey.reshape(*grey.shape[:2], -1)
+    levels = np.median(pixels, axis=-1, keepdims=True)
+    spread = np.median(np.median(np.abs(pixels - levels), axis=-1), axis=1)
+    return {"flat": round(float(np.mean(spread < flat_below)), 2), "median": round(float(np.median(spread)), 1)}
+
+
 def motion(videos):
     """How much clips move: the mean absolute change between consecutive frames, in uint8 levels."""
     return round(float(np.abs(np.diff(videos.astype(np.float32), axis=1)).mean()), 2)
@@ -370,6 +384,11 @@ def _print_report(report):
     if report.get("edge_steepness"):
         print("\nedge steepness (outlines: the steepest 1% of each frame's gradients, levels a pixel): "
               + ", ".join(f"{name} {value}" for name, value in report["edge_steepness"].items()))
+    if report.get("background_spread"):
+        print("\nbackgrounds (each frame's median distance from its median brightness, levels: plain 0, "
+              "striped about 20): " + ", ".join(
+                  f"{name} {row['flat']:.0%} flat, median {row['median']}"
+                  for name, row in report["background_spread"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
         print(f"{name:<24}" + "   ".join(
