@@ -12,8 +12,10 @@ after it, so the budget is spent on training) with their mean over the second ha
 (one snapshot alone is noisy), and writes a PNG with rows of real and generated
 frames plus small GIFs. A continuous-time model (arch stylegan-v) also renders 4x-long videos,
 scored on windows of the training length at offsets 0, T, 2T, 3T, with how much each window
-moves (mean absolute change between consecutive frames, beside the real clips'). With an EMA
-generator it scores the generator the EMA averages too, on the same latents.
+moves (mean absolute change between consecutive frames, beside the real clips'). How crisp the
+outlines are (edge steepness) and how flat the backgrounds are (the share of clips whose frames
+are one level, as the plain real backgrounds are) are read on the pixels. With an EMA generator
+it scores the generator the EMA averages too, on the same latents.
 
 Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
