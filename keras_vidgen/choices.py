@@ -13,6 +13,9 @@ ARCHITECTURES = ("dcgan3d", "vgan", "tgan", "mocogan", "dvdgan", "stylegan-v")
 # The continuous-time ones: their generators render frames at given times, from noise alone (they
 # take no `context` frames to continue).
 CONTINUOUS_TIME_ARCHITECTURES = ("stylegan-v",)
+# Frames of each clip their discriminator judges unless `model.sparse_frames` says otherwise
+# (StyleGAN-V's 3).
+SPARSE_FRAMES = 3
 # See `keras_vidgen.losses`.
 LOSSES = ("hinge", "bce", "wgan-gp", "lsgan")
 # See `keras_vidgen.distribute.make_strategy`.

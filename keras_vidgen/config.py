@@ -147,6 +147,8 @@ class ModelConfig(_Checked):
             even for interpolate (half at each end).
         output_skips: StyleGAN2's output skips (stylegan-v, task "generate"): every stage of the
             generator adds its own RGB image to the up-sampled image of the coarser stages.
+        sparse_frames: frames of each clip the discriminator judges (stylegan-v, at least 2 and
+            at most `data.frames`); `None`: StyleGAN-V's 3. Fewer make a step cheaper.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -168,6 +170,7 @@ class ModelConfig(_Checked):
     observed: Optional[int] = setting(None, minimum=1)
     # Off here; the base preset turns it on (measured there and at the main job's size: see PRESETS).
     output_skips: bool = False
+    sparse_frames: Optional[int] = setting(None, minimum=2)
 
 
 @dataclasses.dataclass
@@ -302,10 +305,13 @@ class TrainConfig(_Checked):
                 "drop {1} or use dcgan3d, vgan, tgan, mocogan or dvdgan",
                 ("model.arch", model.arch), ("model.context_frames", model.context_frames),
             )
-        check_output_skips(model.arch, model.output_skips)
-        if data.frames < 3 and model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
-            raise ConfigError("{0} trains on 3 frames of each clip: {1} must be at least 3",
-                              ("model.arch", model.arch), ("data.frames", data.frames))
+        check_continuous_time_options(model.arch, continuous_time_options(model))
+        sparse_frames = model.sparse_frames or choices.SPARSE_FRAMES
+        if data.frames < sparse_frames and model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
+            raise ConfigError(f"{{0}} trains on {sparse_frames} frames of each clip: {{1}} must "
+                              f"be at least {sparse_frames} (or lower {{2}})",
+                              ("model.arch", model.arch), ("data.frames", data.frames),
+                              ("model.sparse_frames", model.sparse_frames))
         self._check_task()
         if self.n_critic > 1 and self.strategy != "default":
             # The G update sits in a tf.cond, and a multi-replica optimizer update cannot.
@@ -345,7 +351,8 @@ class TrainConfig(_Checked):
         unsupported = [("model.arch", adversarial_arch, model.arch),
                        ("model.context_frames", model.context_frames is not None, model.context_frames),
                        ("model.num_classes", model.num_classes is not None, model.num_classes),
-                       ("model.output_skips", model.output_skips, model.output_skips),
+                       *[(f"model.{name}", bool(value), value)
+                         for name, value in continuous_time_options(model).items()],
                        ("n_critic", self.n_critic != 1, self.n_critic),
                        ("gp_weight", self.gp_weight is not None, self.gp_weight),
                        ("r1_gamma", self.r1_gamma != 0, self.r1_gamma),
@@ -488,12 +495,26 @@ def _check_value(path, value, hint, metadata):
             raise ConfigError(f"{{0}} must be {text} {bound}", (path, value))
 
 
-def check_output_skips(arch, output_skips):
-    """Raises unless `output_skips` is off or `arch` has a 2D synthesis network to skip through."""
-    if output_skips and arch not in choices.CONTINUOUS_TIME_ARCHITECTURES:
-        raise ConfigError("{0} adds an RGB image at every stage of stylegan-v's 2D synthesis "
-                          "network; {1} has none: drop it or use stylegan-v",
-                          ("model.output_skips", True), ("model.arch", arch))
+# The options only the continuous-time architectures have: `ModelConfig` fields, passed by
+# `models.build_video_gan` to stylegan-v's builders.
+CONTINUOUS_TIME_OPTIONS = ("output_skips", "sparse_frames")
+
+
+def continuous_time_options(model):
+    """`{name: value}` of a `ModelConfig`'s continuous-time options."""
+    return {name: getattr(model, name) for name in CONTINUOUS_TIME_OPTIONS}
+
+
+def check_continuous_time_options(arch, options):
+    """Raises unless every option in `options` is off (false or `None`) or `arch` is continuous-time."""
+    if arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
+        return
+    for name, value in options.items():
+        if value:
+            raise ConfigError("{0} is an option of the continuous-time architectures "
+                              f"({', '.join(choices.CONTINUOUS_TIME_ARCHITECTURES)}); {{1}} is "
+                              "not one: drop the option or change the architecture",
+                              (f"model.{name}", value), ("model.arch", arch))
 
 
 def _is_a(value, kind):

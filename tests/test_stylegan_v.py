@@ -69,17 +69,48 @@ def test_with_output_skips_each_stage_adds_its_rgb_to_the_up_sampled_image_of_th
     np.testing.assert_allclose(generator(inputs).numpy(), expected, atol=1e-5)
 
 
-def test_output_skips_are_stylegan_vs_alone_and_off_by_default():
-    assert "rgb0" not in [layer.name for layer in tiny_gan().generator.layers]
-    with pytest.raises(ConfigError, match="model.output_skips=True adds an RGB image.*model.arch='dcgan3d' has none"):
-        build_video_gan("dcgan3d", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8, output_skips=True)
-    config = TrainConfig.from_dict({"model": {"arch": "dcgan3d", "output_skips": True}})
-    with pytest.raises(ConfigError, match="model.output_skips=True"):
+@pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2)])
+def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
+    with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
+                       "continuous-time architectures.*model.arch='dcgan3d' is not one"):
+        build_video_gan("dcgan3d", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8, **{option: value})
+    config = TrainConfig.from_dict({"model": {"arch": "dcgan3d", option: value}})
+    with pytest.raises(ConfigError, match=f"model.{option}={value}"):
         config.check()
-    config = TrainConfig.from_dict({"model": {"arch": "stylegan-v", "output_skips": True,
+    config = TrainConfig.from_dict({"model": {"arch": "stylegan-v", option: value,
                                               "task": "predict", "observed": 4}})
-    with pytest.raises(ConfigError, match="model.output_skips=True is not supported with model.task='predict'"):
+    with pytest.raises(ConfigError, match=f"model.{option}={value} is not supported with model.task='predict'"):
         config.check()
+
+
+def test_output_skips_are_off_by_default():
+    assert "rgb0" not in [layer.name for layer in tiny_gan().generator.layers]
+
+
+def test_the_discriminator_judges_as_many_frames_as_sparse_frames_says(tmp_path):
+    assert tiny_gan().sparse_frames == 3  # StyleGAN-V's, by default
+    gan = compiled(tiny_gan(sparse_frames=2))
+    assert gan.sparse_frames == 2 and gan.discriminator.input["video"].shape[1] == 2
+    real, times = gan._sparse_frames(tf.constant(random_clips()), 4)
+    assert real.shape == (4, 2, SIZE, SIZE, 3) and times.shape == (4, 2)
+    assert (times[:, 1] > times[:, 0]).numpy().all()
+    history = gan.fit(tf.data.Dataset.from_tensors(random_clips()).repeat(), steps_per_epoch=2,
+                      verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in history.values())
+    gan.save(tmp_path / "gan.keras")
+    assert keras.models.load_model(tmp_path / "gan.keras").sparse_frames == 2
+    assert gan.generate(2, seed=0, frames=12).shape == (2, 12, SIZE, SIZE, 3)
+
+
+def test_sparse_frames_must_fit_in_the_training_clips():
+    model = {"arch": "stylegan-v", "sparse_frames": 5}
+    TrainConfig.from_dict({"data": {"frames": 5}, "model": model}).check()
+    with pytest.raises(ConfigError, match="trains on 5 frames of each clip: data.frames=4 must be at least 5"):
+        TrainConfig.from_dict({"data": {"frames": 4}, "model": model}).check()
+    with pytest.raises(ConfigError, match="trains on 3 frames of each clip: data.frames=2"):
+        TrainConfig.from_dict({"data": {"frames": 2}, "model": {"arch": "stylegan-v"}}).check()
+    with pytest.raises(ConfigError, match="model.sparse_frames=1 must be at least 2"):
+        TrainConfig.from_dict({"model": {"arch": "stylegan-v", "sparse_frames": 1}}).check()
 
 
 def test_sparse_frames_are_distinct_in_order_and_within_the_distance():

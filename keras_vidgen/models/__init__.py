@@ -3,7 +3,7 @@
 import importlib
 
 from keras_vidgen import choices
-from keras_vidgen.config import check_output_skips
+from keras_vidgen.config import check_continuous_time_options
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.models import dcgan3d, dvdgan, mocogan, stylegan_v, tgan, vgan  # noqa: F401 -- API
 from keras_vidgen.models.gan import VideoGAN
@@ -26,7 +26,7 @@ ARCHITECTURES = {name: _builders(name) for name in choices.ARCHITECTURES}
 
 def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, *,
                     spectral_norm=False, ema_decay=None, num_classes=None, context_frames=None,
-                    channels=3, class_names=None, output_skips=False):
+                    channels=3, class_names=None, output_skips=False, sparse_frames=None):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -45,6 +45,8 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         channels: colour channels.
         class_names: the classes' names in index order (saved with the model and its export).
         output_skips: StyleGAN2's output skips in the generator (continuous-time architectures).
+        sparse_frames: frames of each clip the discriminator judges (continuous-time
+            architectures; `None`: `choices.SPARSE_FRAMES`).
 
     Returns:
         A built, uncompiled `VideoGAN`.
@@ -56,12 +58,17 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
     if arch not in ARCHITECTURES:
         raise ConfigError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     build_generator, build_discriminator = ARCHITECTURES[arch]
-    check_output_skips(arch, output_skips)
-    options = {"output_skips": True} if output_skips else {}  # a stylegan-v option
+    check_continuous_time_options(arch, {"output_skips": output_skips,
+                                         "sparse_frames": sparse_frames})
+    g_options, d_options = {}, {}  # the continuous-time builders' own keywords
+    if arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
+        g_options = {"output_skips": output_skips}
+        d_options = {"sparse_frames": sparse_frames or choices.SPARSE_FRAMES}
     generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
-                                num_classes=num_classes, context_frames=context_frames, **options)
+                                num_classes=num_classes, context_frames=context_frames, **g_options)
     discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,
-                                        num_classes=num_classes, spectral_norm=spectral_norm)
+                                        num_classes=num_classes, spectral_norm=spectral_norm,
+                                        **d_options)
     return VideoGAN(generator, discriminator, seed=seed, ema_decay=ema_decay,
                     num_classes=num_classes, class_names=class_names, frames=frames,
                     name=f"{arch}_gan")

@@ -42,10 +42,9 @@ from keras_vidgen.layers.motion_code import MotionCode
 from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
 from keras_vidgen.layers.time_differences import TimeDifferences
 from keras_vidgen.models import blocks
+from keras_vidgen.choices import SPARSE_FRAMES
 from keras_vidgen.signatures import LATENT, TIMES
 
-# Frames per clip the discriminator sees (StyleGAN-V's 3).
-SPARSE_FRAMES = 3
 # The motion code's shortest initial period, in frames: StyleGAN-V's 16. From 2 frames, a 30-minute
 # `base` run's frames changed 3x as much from one to the next as the real clips' (18.3 against 6.0
 # uint8 levels, `bench_quality`'s motion): a period of 2 flips sign every frame.
