@@ -273,15 +273,20 @@ def edge_steepness(videos, share=0.01):
     return round(float(np.mean(steepest)), 1)
 
 
-def background_spread(videos, flat_below=2.0):
-    """How flat the backgrounds are: per clip, the median over frames of each frame's median
-    distance of a pixel's brightness from the frame's median brightness (uint8 levels). The shape
-    covers a small part of a frame, so this reads the background: 0 on a plain one, about 20 on
-    the striped ones. Returns the share of clips below `flat_below` and the median over clips."""
+def clip_spreads(videos):
+    """Per clip `[N]`: the median over frames of each frame's median distance of a pixel's
+    brightness from the frame's median brightness (uint8 levels). The shape covers a small part
+    of a frame, so this reads the background: 0 on a plain one, about 20 on the striped ones."""
     grey = videos.astype(np.float32).mean(axis=-1)
     pixels = grey.reshape(*grey.shape[:2], -1)
     levels = np.median(pixels, axis=-1, keepdims=True)
-    spread = np.median(np.median(np.abs(pixels - levels), axis=-1), axis=1)
+    return np.median(np.median(np.abs(pixels - levels), axis=-1), axis=1)
+
+
+def background_spread(videos, flat_below=2.0):
+    """How flat the backgrounds are (`clip_spreads`): the share of clips below `flat_below` and
+    the median over clips."""
+    spread = clip_spreads(videos)
     return {"flat": round(float(np.mean(spread < flat_below)), 2), "median": round(float(np.median(spread)), 1)}
 
 

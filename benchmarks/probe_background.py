@@ -1,0 +1,80 @@
+"""Does a trained discriminator see the haze the generator draws where the data has flat backgrounds?
+
+Every stylegan-v run measured so far draws backgrounds between the data's two kinds (plain: 0
+levels of spread, `bench_quality.clip_spreads`; striped: about 20): a haze of 5-11 levels, in no
+clip flat. This asks the run's own discriminator, at fixed frame times, for its mean logit on:
+the held-out real clips with plain backgrounds; the same clips with a smooth haze added (a 4x4
+random field up-sampled, scaled to 2, 4, 7 and 12 levels of spread), still or redrawn every
+frame; the real striped clips; and the generator's clips, with how its logit follows their
+spread. If a haze of the generator's size costs a small part of the real-to-generated gap, the
+discriminator gives the generator little reason to flatten its backgrounds.
+
+Run after bench_quality (it keeps the run and the held-out half):
+    python benchmarks/probe_background.py OUT/runs/quality-<time>/checkpoint.keras OUT/half_b
+"""
+
+import argparse
+
+import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow is imported)
+import cv2
+import keras
+import numpy as np
+
+from bench_quality import background_spread, clip_spreads
+from keras_vidgen import doctor, metrics
+
+
+def smooth_haze(rng, count, frames, size, levels, per_frame):
+    """`[count, frames, size, size, 1]` float: a 4x4 normal field up-sampled (bicubic), scaled
+    so its median absolute value is `levels`; one field a clip, or one a frame."""
+    fields = rng.normal(size=(count, frames if per_frame else 1, 4, 4)).astype(np.float32)
+    up = np.stack([[cv2.resize(field, (size, size), interpolation=cv2.INTER_CUBIC) for field in clip]
+                   for clip in fields])
+    up *= levels / np.median(np.abs(up))
+    return np.broadcast_to(up[..., np.newaxis], (count, frames, size, size, 1))
+
+
+def judged(model, videos, times):
+    """The discriminator's logits `[N]` for uint8 `videos` seen at frame indices `times`."""
+    frames = videos[:, times].astype(np.float32) / 127.5 - 1.0
+    inputs = {"video": frames, "times": np.tile(np.asarray(times, np.float32), (len(videos), 1))}
+    return np.asarray(model.discriminator(inputs, training=False)).ravel()
+
+
+def main(checkpoint, real_dir, num_samples=256, seed=0):
+    print(doctor.machine_summary(), flush=True)
+    model = keras.models.load_model(checkpoint)
+    if not model.sparse_frames:
+        raise SystemExit(f"{checkpoint}: not a continuous-time (stylegan-v) model; this probe "
+                         "asks its sparse-frame discriminator.")
+    size = model.generator.output.shape[2]
+    real = np.asarray(metrics.real_clips(real_dir, num_samples, model.frames, size, seed=2))
+    spreads = clip_spreads(real)
+    plain, striped = real[spreads < 2], real[spreads >= 2]
+    # Gaps of 4 and 5 frames (the first ones for a 2-frame discriminator).
+    times = [0, 4, 9][:model.sparse_frames]
+    rng = np.random.default_rng(seed)
+    rows = {"real, plain backgrounds": plain}
+    for levels in (2, 4, 7, 12):
+        for per_frame, kind in ((False, "still"), (True, "redrawn every frame")):
+            haze = smooth_haze(rng, len(plain), model.frames, size, levels, per_frame)
+            rows[f"  + haze of {levels} levels, {kind}"] = np.clip(plain + haze, 0, 255).astype(np.uint8)
+    rows["real, striped backgrounds"] = striped
+    generated = model.generate(num_samples, seed=3)
+    rows["generated (EMA)"] = generated
+    print(f"{checkpoint}: discriminator's logits at frames {times}")
+    for name, videos in rows.items():
+        logits, spread = judged(model, videos, times), background_spread(videos)
+        print(f"{name:44s} {len(videos):4d} clips  spread: flat {spread['flat']:.0%}, median "
+              f"{spread['median']:4.1f}  logit {logits.mean():+.3f} (sd {logits.std():.3f})")
+    correlation = np.corrcoef(clip_spreads(generated), judged(model, generated, times))[0, 1]
+    print(f"generated clips: correlation of background spread with the logit {correlation:+.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", help="a stylegan-v run's checkpoint.keras")
+    parser.add_argument("real_dir", help="held-out real clips (bench_quality's OUT/half_b)")
+    parser.add_argument("--num-samples", type=int, default=256)
+    args = parser.parse_args()
+    main(args.checkpoint, args.real_dir, args.num_samples)
