@@ -563,7 +563,7 @@ PRESETS = {
     # (edge steepness 59.3, 56.1, 59.9 against 55.9, 49.9, 49.0) and both backgrounds (the larger
     # 91%, 88%, 79%, against one in 100%). 2x was ahead on one seed, behind on another.
     # 2 frames a clip for the discriminator (StyleGAN-V's 3 before) and 1,800 steps (1,200 before):
-    # a step costs 0.66x, so the job takes the same time. Side by side at equal time (6.5 minutes
+    # a step costs 0.65x, so the job takes the same time. Side by side at equal time (6.5 minutes
     # on one AMD EPYC core each, 2026-12-02, same extractor), the EMA's FVD at the end 21.6, 19.1
     # and 21.6 against 24.5, 26.6 and 19.7 on seeds 0-2, over the second half 26.9, 21.8 and 24.6
     # against 30.0, 31.3 and 24.0; the two backgrounds nearer the data's balance (larger one
