@@ -309,7 +309,8 @@ class TrainConfig(_Checked):
         sparse_frames = model.sparse_frames or choices.SPARSE_FRAMES
         if data.frames < sparse_frames and model.arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
             raise ConfigError(f"{{0}} trains on {sparse_frames} frames of each clip: {{1}} must "
-                              f"be at least {sparse_frames} (or lower {{2}})",
+                              f"be at least {sparse_frames}, or set {{2}} to a count from 2 up "
+                              "to the clips' frames",
                               ("model.arch", model.arch), ("data.frames", data.frames),
                               ("model.sparse_frames", model.sparse_frames))
         self._check_task()

@@ -107,7 +107,8 @@ def test_sparse_frames_must_fit_in_the_training_clips():
     TrainConfig.from_dict({"data": {"frames": 5}, "model": model}).check()
     with pytest.raises(ConfigError, match="trains on 5 frames of each clip: data.frames=4 must be at least 5"):
         TrainConfig.from_dict({"data": {"frames": 4}, "model": model}).check()
-    with pytest.raises(ConfigError, match="trains on 3 frames of each clip: data.frames=2"):
+    with pytest.raises(ConfigError, match="trains on 3 frames of each clip: data.frames=2 must be "
+                       "at least 3, or set model.sparse_frames=None to a count from 2"):
         TrainConfig.from_dict({"data": {"frames": 2}, "model": {"arch": "stylegan-v"}}).check()
     with pytest.raises(ConfigError, match="model.sparse_frames=1 must be at least 2"):
         TrainConfig.from_dict({"model": {"arch": "stylegan-v", "sparse_frames": 1}}).check()
