@@ -9,6 +9,12 @@ frame; the real striped clips; and the generator's clips, with how its logit fol
 spread. If a haze of the generator's size costs a small part of the real-to-generated gap, the
 discriminator gives the generator little reason to flatten its backgrounds.
 
+Then the same plain clips with and without a haze, as the discriminator's last features (what
+its logit layer reads) and its logit: how consistently and how far the haze moves each clip
+along the mean move (found on half the clips, measured on the others). If the features move
+far where the logit hardly does, the discriminator carries the haze and does not weigh it; if
+neither moves, its features lost the haze before the last layer.
+
 Run after bench_quality (it keeps the run and the held-out half):
     python benchmarks/probe_background.py OUT/runs/quality-<time>/checkpoint.keras OUT/half_b
 """
@@ -41,6 +47,30 @@ def judged(model, videos, times):
     return np.asarray(model.discriminator(inputs, training=False)).ravel()
 
 
+def last_features(model, videos, times):
+    """The discriminator's features `[N, F]` that its logit layer reads."""
+    discriminator = model.discriminator
+    features = keras.Model(discriminator.inputs, discriminator.layers[-1].input)
+    frames = videos[:, times].astype(np.float32) / 127.5 - 1.0
+    inputs = {"video": frames, "times": np.tile(np.asarray(times, np.float32), (len(videos), 1))}
+    return np.asarray(features(inputs, training=False))
+
+
+def paired_shift(before, after):
+    """How the same clips move from `before` to `after` (`[N, F]` or `[N]`, row `i` of both from
+    clip `i`): the direction is the mean shift over the first half of the clips; on the second
+    half, returns (the share of clips that move along it, the mean move along it in standard
+    deviations of the clips' own spread along it). A linear read-out of features that carry the
+    change would see it in that many clips, by that margin."""
+    before, after = (np.asarray(x, np.float64).reshape(len(x), -1) for x in (before, after))
+    half = len(before) // 2
+    direction = (after[:half] - before[:half]).mean(0)
+    direction /= np.linalg.norm(direction) + 1e-12
+    moves = (after[half:] - before[half:]) @ direction
+    spread = (before[half:] @ direction).std() + 1e-12
+    return float((moves > 0).mean()), float(moves.mean() / spread)
+
+
 def main(checkpoint, real_dir, num_samples=256, seed=0):
     print(doctor.machine_summary(), flush=True)
     model = keras.models.load_model(checkpoint)
@@ -69,6 +99,16 @@ def main(checkpoint, real_dir, num_samples=256, seed=0):
               f"{spread['median']:4.1f}  logit {logits.mean():+.3f} (sd {logits.std():.3f})")
     correlation = np.corrcoef(clip_spreads(generated), judged(model, generated, times))[0, 1]
     print(f"generated clips: correlation of background spread with the logit {correlation:+.2f}")
+    print("plain clips against the same clips hazed, the held-out half: share of clips moving along the "
+          "mean move, and its size in standard deviations of the clips' spread")
+    plain_features, plain_logits = last_features(model, plain, times), judged(model, plain, times)
+    for levels in (2, 4, 7, 12):
+        haze = smooth_haze(rng, len(plain), model.frames, size, levels, per_frame=False)
+        hazed = np.clip(plain + haze, 0, 255).astype(np.uint8)
+        features = paired_shift(plain_features, last_features(model, hazed, times))
+        logit = paired_shift(plain_logits, judged(model, hazed, times))
+        print(f"  haze of {levels:2d} levels, still: the last features {features[0]:.0%} of clips, "
+              f"{features[1]:.2f} sd; the logit {logit[0]:.0%}, {logit[1]:.2f} sd")
 
 
 if __name__ == "__main__":
