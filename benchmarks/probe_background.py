@@ -40,20 +40,21 @@ def smooth_haze(rng, count, frames, size, levels, per_frame):
     return np.broadcast_to(up[..., np.newaxis], (count, frames, size, size, 1))
 
 
+def discriminator_inputs(videos, times):
+    """The discriminator's inputs for uint8 `videos` seen at frame indices `times`."""
+    frames = videos[:, times].astype(np.float32) / 127.5 - 1.0
+    return {"video": frames, "times": np.tile(np.asarray(times, np.float32), (len(videos), 1))}
+
+
 def judged(model, videos, times):
     """The discriminator's logits `[N]` for uint8 `videos` seen at frame indices `times`."""
-    frames = videos[:, times].astype(np.float32) / 127.5 - 1.0
-    inputs = {"video": frames, "times": np.tile(np.asarray(times, np.float32), (len(videos), 1))}
-    return np.asarray(model.discriminator(inputs, training=False)).ravel()
+    return np.asarray(model.discriminator(discriminator_inputs(videos, times), training=False)).ravel()
 
 
-def last_features(model, videos, times):
-    """The discriminator's features `[N, F]` that its logit layer reads."""
+def last_features_model(model):
+    """The discriminator up to the features `[N, F]` that its logit layer reads."""
     discriminator = model.discriminator
-    features = keras.Model(discriminator.inputs, discriminator.layers[-1].input)
-    frames = videos[:, times].astype(np.float32) / 127.5 - 1.0
-    inputs = {"video": frames, "times": np.tile(np.asarray(times, np.float32), (len(videos), 1))}
-    return np.asarray(features(inputs, training=False))
+    return keras.Model(discriminator.inputs, discriminator.layers[-1].input)
 
 
 def paired_shift(before, after):
@@ -101,11 +102,16 @@ def main(checkpoint, real_dir, num_samples=256, seed=0):
     print(f"generated clips: correlation of background spread with the logit {correlation:+.2f}")
     print("plain clips against the same clips hazed, the held-out half: share of clips moving along the "
           "mean move, and its size in standard deviations of the clips' spread")
-    plain_features, plain_logits = last_features(model, plain, times), judged(model, plain, times)
+    features_model = last_features_model(model)
+
+    def last_features(videos):
+        return np.asarray(features_model(discriminator_inputs(videos, times), training=False))
+
+    plain_features, plain_logits = last_features(plain), judged(model, plain, times)
     for levels in (2, 4, 7, 12):
         haze = smooth_haze(rng, len(plain), model.frames, size, levels, per_frame=False)
         hazed = np.clip(plain + haze, 0, 255).astype(np.uint8)
-        features = paired_shift(plain_features, last_features(model, hazed, times))
+        features = paired_shift(plain_features, last_features(hazed))
         logit = paired_shift(plain_logits, judged(model, hazed, times))
         print(f"  haze of {levels:2d} levels, still: the last features {features[0]:.0%} of clips, "
               f"{features[1]:.2f} sd; the logit {logit[0]:.0%}, {logit[1]:.2f} sd")
