@@ -9,11 +9,14 @@ frame; the real striped clips; and the generator's clips, with how its logit fol
 spread. If a haze of the generator's size costs a small part of the real-to-generated gap, the
 discriminator gives the generator little reason to flatten its backgrounds.
 
-Then the same plain clips with and without a haze, as the discriminator's last features (what
-its logit layer reads) and its logit: how consistently and how far the haze moves each clip
-along the mean move (found on half the clips, measured on the others). If the features move
-far where the logit hardly does, the discriminator carries the haze and does not weigh it; if
-neither moves, its features lost the haze before the last layer.
+Then the same plain clips with and without a haze, as the pixels, each stage of the
+discriminator's trunk, its joined layer, its last features (what its logit layer reads) and its
+logit: how far the haze moves each clip, against the distance between two clips
+(`relative_move`), and how consistently it moves them along one direction (`paired_shift`, the
+mean move found on half the clips and measured on the others). A random haze's sign differs
+from clip to clip, so in the pixels it moves every clip but along no common direction; a
+layer that turns it into one (its size, not its sign) gives the logit something to read. Where
+the relative move shrinks from one stage to the next, the discriminator is losing the haze.
 
 Run after bench_quality (it keeps the run and the held-out half):
     python benchmarks/probe_background.py OUT/runs/quality-<time>/checkpoint.keras OUT/half_b
@@ -51,10 +54,15 @@ def judged(model, videos, times):
     return np.asarray(model.discriminator(discriminator_inputs(videos, times), training=False)).ravel()
 
 
-def last_features_model(model):
-    """The discriminator up to the features `[N, F]` that its logit layer reads."""
+def readout_model(model):
+    """The discriminator up to each read-out point: `{name: features}` of every trunk stage and
+    joined convolution (before their activations), and the last features `[N, F]` that its
+    logit layer reads."""
     discriminator = model.discriminator
-    return keras.Model(discriminator.inputs, discriminator.layers[-1].input)
+    points = {layer.name: layer.output for layer in discriminator.layers
+              if layer.name.startswith(("frame_down", "joined_conv"))}
+    points["last features"] = discriminator.layers[-1].input
+    return keras.Model(discriminator.inputs, points)
 
 
 def paired_shift(before, after):
@@ -70,6 +78,17 @@ def paired_shift(before, after):
     moves = (after[half:] - before[half:]) @ direction
     spread = (before[half:] @ direction).std() + 1e-12
     return float((moves > 0).mean()), float(moves.mean() / spread)
+
+
+def relative_move(before, after):
+    """How far the same clips move from `before` to `after` (`[N, ...]`, row `i` of both from
+    clip `i`), whatever the direction: the median distance a clip moves, over the median
+    distance between two different clips' `before`. A random haze has no mean direction (its
+    sign differs from clip to clip), so `paired_shift` misses it even in the pixels; this does not."""
+    before, after = (np.asarray(x, np.float64).reshape(len(x), -1) for x in (before, after))
+    moves = np.linalg.norm(after - before, axis=1)
+    between = np.linalg.norm(before - np.roll(before, 1, axis=0), axis=1)
+    return float(np.median(moves) / (np.median(between) + 1e-12))
 
 
 def main(checkpoint, real_dir, num_samples=256, seed=0):
@@ -100,21 +119,25 @@ def main(checkpoint, real_dir, num_samples=256, seed=0):
               f"{spread['median']:4.1f}  logit {logits.mean():+.3f} (sd {logits.std():.3f})")
     correlation = np.corrcoef(clip_spreads(generated), judged(model, generated, times))[0, 1]
     print(f"generated clips: correlation of background spread with the logit {correlation:+.2f}")
-    print("plain clips against the same clips hazed, the held-out half: share of clips moving along the "
-          "mean move, and its size in standard deviations of the clips' spread")
-    features_model = last_features_model(model)
+    print("plain clips against the same clips hazed, at each read-out point: how far a clip moves "
+          "(relative_move: its distance over the distance between two clips), and, on the held-out "
+          "half, the share of clips moving along the mean move and its size in standard deviations "
+          "of the clips' spread (paired_shift)")
+    features_model = readout_model(model)
 
-    def last_features(videos):
-        return np.asarray(features_model(discriminator_inputs(videos, times), training=False))
+    def readouts(videos):
+        points = features_model(discriminator_inputs(videos, times), training=False)
+        return {"pixels": videos[:, times], **{name: np.asarray(value) for name, value in points.items()},
+                "logit": judged(model, videos, times)}
 
-    plain_features, plain_logits = last_features(plain), judged(model, plain, times)
+    plain_readouts = readouts(plain)
     for levels in (2, 4, 7, 12):
         haze = smooth_haze(rng, len(plain), model.frames, size, levels, per_frame=False)
-        hazed = np.clip(plain + haze, 0, 255).astype(np.uint8)
-        features = paired_shift(plain_features, last_features(hazed))
-        logit = paired_shift(plain_logits, judged(model, hazed, times))
-        print(f"  haze of {levels:2d} levels, still: the last features {features[0]:.0%} of clips, "
-              f"{features[1]:.2f} sd; the logit {logit[0]:.0%}, {logit[1]:.2f} sd")
+        hazed = readouts(np.clip(plain + haze, 0, 255).astype(np.uint8))
+        print(f"  haze of {levels:2d} levels, still: " + "; ".join(
+            f"{name} {relative_move(plain_readouts[name], hazed[name]):.3f} "
+            f"({paired_shift(plain_readouts[name], hazed[name])[0]:.0%}, "
+            f"{paired_shift(plain_readouts[name], hazed[name])[1]:.2f} sd)" for name in plain_readouts))
 
 
 if __name__ == "__main__":
