@@ -135,9 +135,9 @@ def main(checkpoint, real_dir, num_samples=256, seed=0):
         haze = smooth_haze(rng, len(plain), model.frames, size, levels, per_frame=False)
         hazed = readouts(np.clip(plain + haze, 0, 255).astype(np.uint8))
         print(f"  haze of {levels:2d} levels, still: " + "; ".join(
-            f"{name} {relative_move(plain_readouts[name], hazed[name]):.3f} "
-            f"({paired_shift(plain_readouts[name], hazed[name])[0]:.0%}, "
-            f"{paired_shift(plain_readouts[name], hazed[name])[1]:.2f} sd)" for name in plain_readouts))
+            f"{name} {relative_move(before, hazed[name]):.3f} ({share:.0%}, {margin:.2f} sd)"
+            for name, before in plain_readouts.items()
+            for share, margin in [paired_shift(before, hazed[name])]))
 
 
 if __name__ == "__main__":
