@@ -303,20 +303,32 @@ class TimeLimit(keras.callbacks.Callback):
 
     When training starts it prints the budget; once the first steps are timed (after tracing),
     how long the run's remaining steps take here and, if that is over budget, about where the
-    budget will stop it; when it does stop a run, after how many steps. Machines differ ~7x in
-    matmul rate and up to 27x more without oneDNN, so a fixed step count alone could mean 4
-    minutes on one and 8 hours on another. The epoch in progress ends early, so epoch-end
-    callbacks (checkpoints, samples) still run.
+    budget will stop it; at each later epoch's start, again if the forecast has moved by more
+    than `MOVED` of the run's steps; when it does stop a run, after how many steps. Machines
+    differ ~7x in matmul rate and up to 27x more without oneDNN, so a fixed step count alone
+    could mean 4 minutes on one and 8 hours on another. The epoch in progress ends early, so
+    epoch-end callbacks (checkpoints, samples) still run.
+
+    A step is timed from the end of the one before, so it includes what happens between steps
+    (waiting for the input pipeline, other callbacks' per-step work). The first estimate, the
+    median of `timed_steps` steps, cannot include the epoch-end callbacks yet; the later ones
+    divide the wall time since tracing by the steps since, which does. (Timed from each
+    batch's begin to its end, on a 2-core Zen 3 the first estimate said 226 ms a step and about
+    1,544 steps where the run averaged 267 ms and stopped at 1,350.)
 
     Args:
         minutes: the budget.
         timed_steps: steps after the first two (which trace the graph) whose median time is the
-            estimate.
+            first estimate.
         clock: seconds from a fixed point (`time.monotonic`; tests pass their own).
     """
 
     # Steps that would take this many times the budget (or a minute) are not a plan but a bound.
     OPEN_ENDED = 1000
+    # A new forecast is printed when the steps it says the budget reaches move by this share of
+    # the run's steps.
+    MOVED = 0.03
+    TRACING_STEPS = 2
 
     def __init__(self, minutes, timed_steps=6, clock=time.monotonic):
         super().__init__()
@@ -325,9 +337,12 @@ class TimeLimit(keras.callbacks.Callback):
         self.clock = clock
         self.stopped_at_step = None
         self.estimate = None
+        self.forecasts = []  # every forecast printed, the first (`estimate`) included
         self._deadline = None
         self._step_seconds = []
-        self._step_started = None
+        self._last_step_end = None
+        self._traced = None  # (clock, global step) once the tracing steps are done
+        self._reached = None  # the steps the last forecast printed said the budget reaches
 
     def on_train_begin(self, logs=None):
         self._deadline = self.clock() + 60 * self.minutes
@@ -336,20 +351,51 @@ class TimeLimit(keras.callbacks.Callback):
               "--no-time-limit` lifts it).", flush=True)
 
     def on_train_batch_begin(self, batch, logs=None):
-        self._step_started = self.clock()
+        if self._last_step_end is None:
+            self._last_step_end = self.clock()
 
     def on_train_batch_end(self, batch, logs=None):
         now = self.clock()
         if self.estimate is None:
-            self._step_seconds.append(now - self._step_started)
-            if len(self._step_seconds) == 2 + self.timed_steps:
-                self.estimate = self._estimate(np.median(self._step_seconds[2:]), now)
-                print("\n" + self.estimate, flush=True)  # on its own line, below fit's progress bar
+            self._step_seconds.append(now - self._last_step_end)
+            if len(self._step_seconds) == self.TRACING_STEPS:
+                self._traced = (now, global_step(self.model))
+            if len(self._step_seconds) == self.TRACING_STEPS + self.timed_steps:
+                self.estimate = self._forecast(np.median(self._step_seconds[self.TRACING_STEPS:]), now)
+        self._last_step_end = now
         if now >= self._deadline and not self.model.stop_training:
             self.model.stop_training = True
             self.stopped_at_step = global_step(self.model)
             # Otherwise the run would end with no word of why (the estimate is only an estimate).
             print("\n" + self._stop_message(), flush=True)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        now = self.clock()
+        if self._last_step_end is not None:
+            self._last_step_end = now  # the epochs' ends are not their next steps' time
+        if self.estimate is None or self.model.stop_training:
+            return
+        traced_at, traced_step = self._traced
+        done = global_step(self.model)
+        if done > traced_step:
+            self._forecast((now - traced_at) / (done - traced_step), now,
+                           lead=f"After {done:,} steps, {{0}} counting the epochs' ends")
+
+    def _forecast(self, step_seconds, now, lead="{0}"):
+        """Prints and returns the forecast at `step_seconds` a step (`lead` says what was timed),
+        the first time or when it has moved by more than `MOVED` of the run's steps (else
+        returns `None`)."""
+        done = global_step(self.model)
+        total = self.params["epochs"] * self.params["steps"]
+        reached = min(total, done + int((self._deadline - now) / step_seconds))
+        if self._reached is not None and abs(reached - self._reached) <= self.MOVED * total:
+            return None
+        self._reached = reached
+        text = self._describe(lead.format(f"{1000 * step_seconds:.0f} ms a step here"),
+                              step_seconds, now, done, total, reached)
+        self.forecasts.append(text)
+        print("\n" + text, flush=True)  # on its own line, below fit's progress bar
+        return text
 
     def _stop_message(self):
         budget = f"The {self.minutes:g}-minute budget"
@@ -359,23 +405,20 @@ class TimeLimit(keras.callbacks.Callback):
         return (f"{budget} stopped training after {self.stopped_at_step:,} steps "
                 "(`vidgen train --no-time-limit` lifts it).")
 
-    def _estimate(self, step_seconds, now):
-        done = global_step(self.model)
-        remaining = max(0, self.params["epochs"] * self.params["steps"] - done)
+    def _describe(self, lead, step_seconds, now, done, total, reached):
+        remaining = max(0, total - done)
         needed = remaining * step_seconds / 60
         left = (self._deadline - now) / 60
-        reached = done + int(left * 60 / step_seconds)
         if needed > self.OPEN_ENDED * max(left, 1):
             # A step count set only to never be reached (a run stopped by its budget alone):
             # how long it would take means nothing, where the budget stops it does.
-            return (f"{1000 * step_seconds:.0f} ms a step here: the {self.minutes:g}-minute "
-                    f"budget stops training after about {reached:,} steps.")
-        text = (f"{1000 * step_seconds:.0f} ms a step here: the remaining {remaining:,} steps take "
-                f"about {needed:.1f} minutes")
+            return (f"{lead}: the {self.minutes:g}-minute budget stops training after about "
+                    f"{reached:,} steps.")
+        text = f"{lead}: the remaining {remaining:,} steps take about {needed:.1f} minutes"
         if needed <= left:
             return text + f", within the {self.minutes:g}-minute budget."
         return (text + f"; the {self.minutes:g}-minute budget stops training after about "
-                f"{reached:,} of {done + remaining:,} steps. `vidgen doctor` shows why this "
+                f"{reached:,} of {total:,} steps. `vidgen doctor` shows why this "
                 "machine is slower.")
 
 

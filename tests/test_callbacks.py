@@ -107,9 +107,10 @@ class _StepClock(keras.callbacks.Callback):
     """A clock for `TimeLimit` on which every training step takes exactly `seconds` and nothing
     else takes time (not tracing, not a busy machine), so the budget's arithmetic is exact."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, epoch_end_seconds=0.0):
         super().__init__()
         self.seconds = seconds
+        self.epoch_end_seconds = epoch_end_seconds
         self.now = 0.0
 
     def __call__(self):
@@ -118,12 +119,15 @@ class _StepClock(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):  # runs before TimeLimit's: listed first
         self.now += self.seconds
 
+    def on_epoch_end(self, epoch, logs=None):  # checkpoints, samples, summaries
+        self.now += self.epoch_end_seconds
 
-def _fit_with_step_clock(epochs, steps_per_epoch, minutes):
+
+def _fit_with_step_clock(epochs, steps_per_epoch, minutes, epoch_end_seconds=0.0):
     gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0)
     gan.compile(g_optimizer="adam", d_optimizer="adam")
     dataset = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
-    clock = _StepClock(0.25)  # a binary fraction: sums of it are exact
+    clock = _StepClock(0.25, epoch_end_seconds)  # binary fractions: their sums are exact
     limit = callbacks.TimeLimit(minutes=minutes, timed_steps=3, clock=clock)
     gan.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, verbose=0,
             callbacks=[clock, limit])
@@ -141,9 +145,29 @@ def test_time_limit_says_up_front_where_the_budget_will_stop_the_run(capsys):
                               "`vidgen doctor` shows why this machine is slower.")
     assert limit.estimate in out
     assert limit.stopped_at_step == 60 and int(gan.g_optimizer.iterations) == 60
+    assert limit.forecasts == [limit.estimate]  # the steps kept their pace: nothing to revise
     # and says where it did, as a busy machine may stop it earlier than the estimate
     assert ("The 0.25-minute budget stopped training after 60 steps (`vidgen train "
             "--no-time-limit` lifts it).") in out
+
+
+def test_time_limit_forecasts_again_from_the_wall_time_once_the_epochs_ends_are_counted(capsys):
+    # Steps of 0.25 s, and 2.5 s at each epoch's end that the first steps cannot see: the first
+    # estimate says 100 steps fit in 30 s; from the first epoch's end it says where the budget
+    # really stops the run (each epoch takes 5 s: six epochs, and one step of the seventh).
+    _, limit = _fit_with_step_clock(epochs=10, steps_per_epoch=10, minutes=0.5, epoch_end_seconds=2.5)
+    assert limit.forecasts[0] == limit.estimate == (
+        "250 ms a step here: the remaining 95 steps take about 0.4 minutes, within the 0.5-minute budget.")
+    # (5.0 s - 0.5 s of tracing) / 8 steps; 25 s left
+    assert limit.forecasts[1] == (
+        "After 10 steps, 562 ms a step here counting the epochs' ends: the remaining 90 steps take "
+        "about 0.8 minutes; the 0.5-minute budget stops training after about 54 of 100 steps. "
+        "`vidgen doctor` shows why this machine is slower.")
+    out = capsys.readouterr().out
+    assert all(forecast in out for forecast in limit.forecasts)
+    # Printed again only when it moves by more than 3 of the 100 steps (57 at step 20, 58, 59...).
+    assert len(limit.forecasts) < 6
+    assert limit.stopped_at_step == 61
 
 
 def test_time_limit_of_a_run_within_its_budget_says_so_and_lets_it_finish(capsys):
