@@ -149,6 +149,9 @@ class ModelConfig(_Checked):
             generator adds its own RGB image to the up-sampled image of the coarser stages.
         sparse_frames: frames of each clip the discriminator judges (stylegan-v, at least 2 and
             at most `data.frames`); `None`: StyleGAN-V's 3. Fewer make a step cheaper.
+        mapping_layers: layers of stylegan-v's mapping network (`None`: 2; StyleGAN2's: 8).
+        mapping_lr_multiplier: the mapping network's learning rate as a fraction of the
+            generator's (stylegan-v; `None`: the same rate; StyleGAN2's: 0.01).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -171,6 +174,8 @@ class ModelConfig(_Checked):
     # Off here; the base preset turns it on (measured there and at the main job's size: see PRESETS).
     output_skips: bool = False
     sparse_frames: Optional[int] = setting(None, minimum=2)
+    mapping_layers: Optional[int] = setting(None, minimum=1)
+    mapping_lr_multiplier: Optional[float] = setting(None, above=0)
 
 
 @dataclasses.dataclass
@@ -498,7 +503,7 @@ def _check_value(path, value, hint, metadata):
 
 # The options only the continuous-time architectures have: `ModelConfig` fields, passed by
 # `models.build_video_gan` to stylegan-v's builders.
-CONTINUOUS_TIME_OPTIONS = ("output_skips", "sparse_frames")
+CONTINUOUS_TIME_OPTIONS = ("output_skips", "sparse_frames", "mapping_layers", "mapping_lr_multiplier")
 
 
 def continuous_time_options(model):

@@ -5,8 +5,8 @@ import tensorflow as tf
 
 from keras_vidgen.layers import (
     AddCoordinates, BorderBounce, ComposeFrames, MeanAbsPenalty, MeasuredVelocity, MotionEvidence,
-    MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead, RandomFrames, RangePenalty, ShiftPrior,
-    SpectralNorm, diff_augment,
+    MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead, RandomFrames, RangePenalty, ScaledDense,
+    ShiftPrior, SpectralNorm, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -420,3 +420,25 @@ def test_shift_prior_survives_save_and_load(tmp_path):
                np.random.default_rng(0).uniform(-4, 4, (3, 2, 2)).astype("float32"))
     with pytest.raises(ValueError, match="moves"):
         ShiftPrior(reach=3)(np.zeros((1, 49), "float32"))
+
+
+def test_scaled_dense_computes_as_a_he_dense_and_learns_at_its_fraction_of_the_rate(tmp_path):
+    keras.utils.set_random_seed(0)
+    layer = ScaledDense(256, lr_multiplier=0.01)
+    x = np.random.default_rng(0).normal(size=(64, 512)).astype("float32")
+    y = keras.ops.convert_to_numpy(layer(x))
+    # He initialisation: effective weights of variance 2 / fan_in, so outputs of variance 2.
+    assert y.var() == pytest.approx(2.0, rel=0.1)
+    kernel = keras.ops.convert_to_numpy(layer.kernel).copy()
+    optimizer = keras.optimizers.Adam(1e-3)
+    with tf.GradientTape() as tape:
+        loss = keras.ops.sum(layer(x))
+    optimizer.apply(tape.gradient(loss, layer.trainable_variables), layer.trainable_variables)
+    # Adam's first step moves every stored weight by its learning rate against the gradient's
+    # sign (here x's column sums), so the effective weights (0.01 * stored) move by 1e-5.
+    effective_move = (keras.ops.convert_to_numpy(layer.kernel) - kernel) * 0.01
+    expected = -1e-5 * np.sign(x.sum(0))[:, None] * np.ones((1, 256))
+    np.testing.assert_allclose(effective_move, expected, rtol=1e-2, atol=1e-8)
+    model = keras.Sequential([keras.Input((512,)), layer])
+    model.save(tmp_path / "model.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "model.keras")(x), model(x), atol=1e-5)

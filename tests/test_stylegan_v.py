@@ -69,7 +69,8 @@ def test_with_output_skips_each_stage_adds_its_rgb_to_the_up_sampled_image_of_th
     np.testing.assert_allclose(generator(inputs).numpy(), expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2)])
+@pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
+                                           ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -85,6 +86,24 @@ def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
 
 def test_output_skips_are_off_by_default():
     assert "rgb0" not in [layer.name for layer in tiny_gan().generator.layers]
+
+
+def test_the_mapping_network_has_the_layers_and_learning_rate_asked_for(tmp_path):
+    gan = compiled(tiny_gan(mapping_layers=4, mapping_lr_multiplier=0.01))
+    mapping = [layer for layer in gan.generator.layers if layer.name.startswith("mapping")]
+    assert [layer.name for layer in mapping] == [f"mapping{index}" for index in range(4)]
+    before = [keras.ops.convert_to_numpy(layer.kernel) * 0.01 for layer in mapping]
+    gan.fit(tf.data.Dataset.from_tensors(random_clips()).repeat(), steps_per_epoch=1, verbose=0)
+    # Adam moves each stored weight by about its learning rate (1e-3) in a first step; the
+    # layer's effective weights by a hundredth of that.
+    moved = [np.abs(keras.ops.convert_to_numpy(layer.kernel) * 0.01 - old).max()
+             for layer, old in zip(mapping, before)]
+    assert max(moved) == pytest.approx(1e-5, rel=0.05)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    z = gan.latents(2, seed=0)
+    np.testing.assert_allclose(loaded.render(z, frames=4).numpy(), gan.render(z, frames=4).numpy(),
+                               atol=1e-5)
 
 
 def test_the_discriminator_judges_as_many_frames_as_sparse_frames_says(tmp_path):

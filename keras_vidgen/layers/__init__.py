@@ -27,6 +27,7 @@ from keras_vidgen.layers.penalty import Penalty
 from keras_vidgen.layers.projection_head import ProjectionHead
 from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.range_penalty import RangePenalty
+from keras_vidgen.layers.scaled_dense import ScaledDense
 from keras_vidgen.layers.shift_prior import ShiftPrior
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 from keras_vidgen.layers.strided_conv3d import StridedConv3D
@@ -52,6 +53,7 @@ __all__ = [
     "RandomFrames",
     "RangePenalty",
     "RepeatFrames",
+    "ScaledDense",
     "ShiftPrior",
     "SpectralNorm",
     "StridedConv3D",

@@ -26,7 +26,8 @@ ARCHITECTURES = {name: _builders(name) for name in choices.ARCHITECTURES}
 
 def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, *,
                     spectral_norm=False, ema_decay=None, num_classes=None, context_frames=None,
-                    channels=3, class_names=None, output_skips=False, sparse_frames=None):
+                    channels=3, class_names=None, output_skips=False, sparse_frames=None,
+                    mapping_layers=None, mapping_lr_multiplier=None):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -47,6 +48,8 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         output_skips: StyleGAN2's output skips in the generator (continuous-time architectures).
         sparse_frames: frames of each clip the discriminator judges (continuous-time
             architectures; `None`: `choices.SPARSE_FRAMES`).
+        mapping_layers, mapping_lr_multiplier: the generator's mapping network: its depth and
+            its learning rate's fraction of the generator's (continuous-time architectures).
 
     Returns:
         A built, uncompiled `VideoGAN`.
@@ -59,10 +62,13 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         raise ConfigError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     build_generator, build_discriminator = ARCHITECTURES[arch]
     check_continuous_time_options(arch, {"output_skips": output_skips,
-                                         "sparse_frames": sparse_frames})
+                                         "sparse_frames": sparse_frames,
+                                         "mapping_layers": mapping_layers,
+                                         "mapping_lr_multiplier": mapping_lr_multiplier})
     g_options, d_options = {}, {}  # the continuous-time builders' own keywords
     if arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
-        g_options = {"output_skips": output_skips}
+        g_options = {"output_skips": output_skips, "mapping_layers": mapping_layers,
+                     "mapping_lr_multiplier": mapping_lr_multiplier}
         d_options = {"sparse_frames": sparse_frames or choices.SPARSE_FRAMES}
     generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
                                 num_classes=num_classes, context_frames=context_frames, **g_options)

@@ -39,6 +39,7 @@ from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFram
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
+from keras_vidgen.layers.scaled_dense import ScaledDense
 from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
 from keras_vidgen.layers.time_differences import TimeDifferences
 from keras_vidgen.models import blocks
@@ -52,7 +53,8 @@ MOTION_MIN_PERIOD = 16.0
 
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
-                    context_frames=None, motion_spacing=8.0, output_skips=False, name="generator"):
+                    context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
+                    mapping_lr_multiplier=None, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -66,6 +68,11 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         motion_spacing: frames between motion anchors.
         output_skips: StyleGAN2's output skips: every stage adds its own RGB to the up-sampled
             image of the coarser ones, instead of one RGB layer after the last stage.
+        mapping_layers: layers of the mapping network from `z` to the content code (`None`: 2;
+            StyleGAN2's is 8).
+        mapping_lr_multiplier: the mapping network learns at this fraction of the generator's
+            learning rate (`ScaledDense`; `None`: at the full rate, plain `Dense` layers;
+            StyleGAN2's: 0.01).
         name: the model's name.
 
     Returns:
@@ -85,8 +92,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     times = keras.Input((None,), name=TIMES)
     inputs[TIMES] = times
     content = vector
-    for index in range(2):
-        content = layers.Dense(latent_dim, name=f"mapping{index}")(content)
+    for index in range(mapping_layers or 2):
+        content = _mapping_dense(latent_dim, mapping_lr_multiplier, f"mapping{index}")(content)
         content = layers.LeakyReLU(0.2)(content)
     motion = MotionCode(max_period=4.0 * max(frames, MOTION_MIN_PERIOD), min_period=MOTION_MIN_PERIOD,
                         spacing=motion_spacing, name="motion")(
@@ -102,6 +109,12 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     # exports clip to [-1, 1] (`media.to_uint8`, `signatures.outputs`).
     video = layers.Activation("linear", dtype="float32", name="video")(video)
     return keras.Model(inputs, video, name=name)
+
+
+def _mapping_dense(units, lr_multiplier, name):
+    if lr_multiplier is None:
+        return layers.Dense(units, name=name)
+    return ScaledDense(units, lr_multiplier=lr_multiplier, name=name)
 
 
 def _synthesis(start, style, size, filters, channels, output_skips):
