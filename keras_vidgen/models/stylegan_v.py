@@ -27,7 +27,9 @@ clip at random times (`time_sampling.sparse_frame_indices`) and renders the fake
 shifted by a random offset, so a step costs `K` frames instead of a whole clip, and the generator
 learns every time it will be asked to render (`generate(n, frames=64)`).
 
-Simplifications: no const input or noise inputs; the mapping network is 2 layers rather than 8;
+Simplifications: no const input or noise inputs; the mapping network is 2 layers at the full
+learning rate unless asked otherwise (`mapping_layers`, `mapping_lr_multiplier`: the main job's
+is StyleGAN2's, 8 layers at 0.01 of the rate);
 the discriminator is a plain strided stack, not StyleGAN2's residual one (spectral norm on request).
 """
 
