@@ -345,8 +345,9 @@ class TimeLimit(keras.callbacks.Callback):
         self._reached = None  # the steps the last forecast printed said the budget reaches
 
     def on_train_begin(self, logs=None):
+        if self._deadline is not None:
+            return  # a resumed run's second `fit()` (see `resume.fit_resumable`): one budget
         self._deadline = self.clock() + 60 * self.minutes
-        self._step_seconds = []
         print(f"Training for at most {self.minutes:g} minutes (max_minutes; `vidgen train "
               "--no-time-limit` lifts it).", flush=True)
 
@@ -387,7 +388,7 @@ class TimeLimit(keras.callbacks.Callback):
         returns `None`)."""
         done = global_step(self.model)
         total = self.params["epochs"] * self.params["steps"]
-        reached = min(total, done + int((self._deadline - now) / step_seconds))
+        reached = min(total, done + int((self._deadline - now) / max(step_seconds, 1e-9)))
         if self._reached is not None and abs(reached - self._reached) <= self.MOVED * total:
             return None
         self._reached = reached

@@ -170,6 +170,19 @@ def test_time_limit_forecasts_again_from_the_wall_time_once_the_epochs_ends_are_
     assert limit.stopped_at_step == 61
 
 
+def test_time_limit_keeps_one_budget_over_a_resumed_runs_two_fits():
+    # `resume.fit_resumable` finishes a partial epoch in one `fit()` and the rest in another,
+    # with the same callbacks: the second must not start the budget again.
+    gan = build_video_gan("dcgan3d", 8, 4, 16, g_filters=16, d_filters=8, seed=0)
+    gan.compile(g_optimizer="adam", d_optimizer="adam")
+    dataset = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
+    clock = _StepClock(0.25)
+    limit = callbacks.TimeLimit(minutes=0.25, timed_steps=3, clock=clock)
+    gan.fit(dataset, epochs=1, steps_per_epoch=20, verbose=0, callbacks=[clock, limit])
+    gan.fit(dataset, initial_epoch=1, epochs=3, steps_per_epoch=50, verbose=0, callbacks=[clock, limit])
+    assert limit.stopped_at_step == 60 and int(gan.g_optimizer.iterations) == 60
+
+
 def test_time_limit_of_a_run_within_its_budget_says_so_and_lets_it_finish(capsys):
     gan, limit = _fit_with_step_clock(epochs=2, steps_per_epoch=10, minutes=1)
     assert limit.estimate == ("250 ms a step here: the remaining 15 steps take about 0.1 minutes, "
