@@ -321,6 +321,8 @@ class TimeLimit(keras.callbacks.Callback):
         timed_steps: steps after the first two (which trace the graph) whose median time is the
             first estimate.
         clock: seconds from a fixed point (`time.monotonic`; tests pass their own).
+        total_steps: the run's steps, when `fit()`'s own count is not the run's (a resumed run
+            finishes a partial epoch in a `fit()` of its own); `None`: `fit()`'s epochs x steps.
     """
 
     # Steps that would take this many times the budget (or a minute) are not a plan but a bound.
@@ -330,9 +332,10 @@ class TimeLimit(keras.callbacks.Callback):
     MOVED = 0.03
     TRACING_STEPS = 2
 
-    def __init__(self, minutes, timed_steps=6, clock=time.monotonic):
+    def __init__(self, minutes, timed_steps=6, clock=time.monotonic, total_steps=None):
         super().__init__()
         self.minutes = minutes
+        self.total_steps = total_steps
         self.timed_steps = timed_steps
         self.clock = clock
         self.stopped_at_step = None
@@ -387,7 +390,7 @@ class TimeLimit(keras.callbacks.Callback):
         the first time or when it has moved by more than `MOVED` of the run's steps (else
         returns `None`)."""
         done = global_step(self.model)
-        total = self.params["epochs"] * self.params["steps"]
+        total = self.total_steps or self.params["epochs"] * self.params["steps"]
         reached = min(total, done + int((self._deadline - now) / max(step_seconds, 1e-9)))
         if self._reached is not None and abs(reached - self._reached) <= self.MOVED * total:
             return None

@@ -307,7 +307,10 @@ def learning_rate(schedule, rate, steps, warmup_steps=0):
 def monitoring_callbacks(config, logdir, real_clips=None):
     """The TensorBoard callbacks of a run (grouped scalars, video samples, hyperparameters), and
     the time limit if one is set."""
-    limit = [vidgen_callbacks.TimeLimit(config.max_minutes)] if config.max_minutes else []
+    limit = []
+    if config.max_minutes:
+        limit = [vidgen_callbacks.TimeLimit(
+            config.max_minutes, total_steps=config.epochs * config.steps_per_epoch)]
     if config.model.task == "generate":
         samples = vidgen_callbacks.VideoSamples(
             logdir, config.num_samples, seed=config.seed, real_clips=real_clips

@@ -177,8 +177,12 @@ def test_time_limit_keeps_one_budget_over_a_resumed_runs_two_fits():
     gan.compile(g_optimizer="adam", d_optimizer="adam")
     dataset = tf.data.Dataset.from_tensors(np.zeros((2, 4, 16, 16, 3), np.float32)).repeat()
     clock = _StepClock(0.25)
-    limit = callbacks.TimeLimit(minutes=0.25, timed_steps=3, clock=clock)
+    # A run of 150 steps whose first fit() is a partial epoch of 20 steps, as a resumed run's.
+    limit = callbacks.TimeLimit(minutes=0.25, timed_steps=3, clock=clock, total_steps=150)
     gan.fit(dataset, epochs=1, steps_per_epoch=20, verbose=0, callbacks=[clock, limit])
+    # The forecast counts the run's steps, not the first fit's 20.
+    assert limit.estimate.endswith("stops training after about 60 of 150 steps. "
+                                   "`vidgen doctor` shows why this machine is slower.")
     gan.fit(dataset, initial_epoch=1, epochs=3, steps_per_epoch=50, verbose=0, callbacks=[clock, limit])
     assert limit.stopped_at_step == 60 and int(gan.g_optimizer.iterations) == 60
 
