@@ -579,7 +579,7 @@ PRESETS = {
     # full rate before). 1,800 steps an arm on one AMD EPYC core each (Zen 3, 2026-12-02; runs
     # of a fixed number of steps repeat exactly), seeds 0-2: the EMA's FVD at the end 19.9, 17.6
     # and 16.9 against 23.3, 19.1 and 18.3, over the second half 24.6, 20.2 and 18.7 against
-    # 27.8, 21.0 and 23.7; all 3 shapes on two seeds (before: on one), colours and backgrounds
+    # 27.8, 21.0 and 23.7; all 3 shapes on one seed of three, as before; colours and backgrounds
     # level; its frames change a little more than the real ones (7.7-8.7 levels against 7.0-7.1;
     # before 6.5-7.1). Untried at `base` (where 8 layers at the full rate did worse).
     "small": dict(
