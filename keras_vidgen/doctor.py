@@ -22,32 +22,13 @@ import keras
 import tensorflow as tf
 
 from keras_vidgen import config as vidgen_config
+from keras_vidgen.callbacks import StepTimer
 from keras_vidgen import onednn
 
 # The instruction sets that decide TensorFlow's CPU speed, in /proc/cpuinfo's spelling.
 _INSTRUCTION_SETS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16",
                      "amx_tile", "neon", "asimd")
 _PACKAGES = ("tensorflow", "keras", "tensorflow-io", "opencv-python-headless", "numpy", "pillow")
-
-
-class StepTimer(keras.callbacks.Callback):
-    """Records the wall time of every training step, each from the end of the one before (the
-    first from its own start), so what happens between steps counts; leaves out `fit()`'s
-    start-up and teardown, which over tf.data can take ~9 s more than its steps."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-        self._last_end = None
-
-    def on_train_batch_begin(self, batch, logs=None):
-        if self._last_end is None:
-            self._last_end = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        now = time.perf_counter()
-        self.seconds.append(now - self._last_end)
-        self._last_end = now
 
 
 def fit_step_seconds(model, dataset, steps, warmup):
@@ -208,4 +189,4 @@ def _version(package):
         return "not installed"
 
 
-__all__ = ["StepTimer", "fit_step_seconds", "machine_summary", "matmul_gflops", "report"]
+__all__ = ["fit_step_seconds", "machine_summary", "matmul_gflops", "report"]
