@@ -43,15 +43,41 @@ def smooth_haze(rng, count, frames, size, levels, per_frame):
     return np.broadcast_to(up[..., np.newaxis], (count, frames, size, size, 1))
 
 
-def discriminator_inputs(videos, times):
-    """The discriminator's inputs for uint8 `videos` seen at frame indices `times`."""
+def discriminator_inputs(videos, times, given_times=None):
+    """The discriminator's inputs for uint8 `videos` seen at frame indices `times`, told they
+    are at `given_times` (default: `times` themselves)."""
     frames = videos[:, times].astype(np.float32) / 127.5 - 1.0
-    return {"video": frames, "times": np.tile(np.asarray(times, np.float32), (len(videos), 1))}
+    given = times if given_times is None else given_times
+    return {"video": frames, "times": np.tile(np.asarray(given, np.float32), (len(videos), 1))}
 
 
-def judged(model, videos, times):
-    """The discriminator's logits `[N]` for uint8 `videos` seen at frame indices `times`."""
-    return np.asarray(model.discriminator(discriminator_inputs(videos, times), training=False)).ravel()
+def judged(model, videos, times, given_times=None):
+    """The discriminator's logits `[N]` for uint8 `videos` seen at frame indices `times` (told
+    they are at `given_times`)."""
+    inputs = discriminator_inputs(videos, times, given_times)
+    return np.asarray(model.discriminator(inputs, training=False)).ravel()
+
+
+def probed_run(checkpoint, real_dir, num_samples):
+    """A stylegan-v run's model, `num_samples` held-out real clips, and the frame times the
+    probes judge at: gaps of 4 and 5 frames (the first ones for a 2-frame discriminator)."""
+    print(doctor.machine_summary(), flush=True)
+    model = keras.models.load_model(checkpoint)
+    if not model.sparse_frames:
+        raise SystemExit(f"{checkpoint}: not a continuous-time (stylegan-v) model; this probe "
+                         "asks its sparse-frame discriminator.")
+    size = model.generator.output.shape[2]
+    real = np.asarray(metrics.real_clips(real_dir, num_samples, model.frames, size, seed=2))
+    return model, real, [0, 4, 9][:model.sparse_frames]
+
+
+def probe_arguments(doc):
+    """The probes' command line: a checkpoint, the held-out clips and `--num-samples`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("checkpoint", help="a stylegan-v run's checkpoint.keras")
+    parser.add_argument("real_dir", help="held-out real clips (bench_quality's OUT/half_b)")
+    parser.add_argument("--num-samples", type=int, default=256)
+    return parser.parse_args()
 
 
 def readout_model(model):
@@ -92,17 +118,10 @@ def relative_move(before, after):
 
 
 def main(checkpoint, real_dir, num_samples=256, seed=0):
-    print(doctor.machine_summary(), flush=True)
-    model = keras.models.load_model(checkpoint)
-    if not model.sparse_frames:
-        raise SystemExit(f"{checkpoint}: not a continuous-time (stylegan-v) model; this probe "
-                         "asks its sparse-frame discriminator.")
-    size = model.generator.output.shape[2]
-    real = np.asarray(metrics.real_clips(real_dir, num_samples, model.frames, size, seed=2))
+    model, real, times = probed_run(checkpoint, real_dir, num_samples)
+    size = real.shape[2]
     spreads = clip_spreads(real)
     plain, striped = real[spreads < 2], real[spreads >= 2]
-    # Gaps of 4 and 5 frames (the first ones for a 2-frame discriminator).
-    times = [0, 4, 9][:model.sparse_frames]
     rng = np.random.default_rng(seed)
     rows = {"real, plain backgrounds": plain}
     for levels in (2, 4, 7, 12):
@@ -141,9 +160,5 @@ def main(checkpoint, real_dir, num_samples=256, seed=0):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("checkpoint", help="a stylegan-v run's checkpoint.keras")
-    parser.add_argument("real_dir", help="held-out real clips (bench_quality's OUT/half_b)")
-    parser.add_argument("--num-samples", type=int, default=256)
-    args = parser.parse_args()
+    args = probe_arguments(__doc__)
     main(args.checkpoint, args.real_dir, args.num_samples)

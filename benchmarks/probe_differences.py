@@ -17,22 +17,16 @@ held-out half):
     python benchmarks/probe_differences.py OUT/runs/quality-<time>/checkpoint.keras OUT/half_b
 """
 
-import argparse
-
 import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow is imported)
-import keras
 import numpy as np
 
 from bench_quality import motion, spoilt_real_clips
-from keras_vidgen import doctor, metrics
-from probe_background import discriminator_inputs, smooth_haze
+from probe_background import judged, probed_run, probe_arguments, smooth_haze
 
 
 def judged_at(model, videos, shown, times):
     """Mean logit for uint8 `videos` whose frames `shown` are given as if at frame times `times`."""
-    inputs = discriminator_inputs(videos, shown)
-    inputs["times"] = np.tile(np.asarray(times, np.float32), (len(videos), 1))
-    return float(np.asarray(model.discriminator(inputs, training=False)).mean())
+    return float(judged(model, videos, shown, times).mean())
 
 
 def recoloured(videos, colour=(128, 64, 0)):
@@ -67,14 +61,7 @@ def spoilings(real, times):
 
 
 def main(checkpoint, real_dir, num_samples=256):
-    print(doctor.machine_summary(), flush=True)
-    model = keras.models.load_model(checkpoint)
-    if not model.sparse_frames:
-        raise SystemExit(f"{checkpoint}: not a continuous-time (stylegan-v) model; this probe "
-                         "asks its sparse-frame discriminator.")
-    size = model.generator.output.shape[2]
-    real = np.asarray(metrics.real_clips(real_dir, num_samples, model.frames, size, seed=2))
-    times = [0, 4, 9][:model.sparse_frames]
+    model, real, times = probed_run(checkpoint, real_dir, num_samples)
     generated = model.generate(num_samples, seed=3)
     real_logit = judged_at(model, real, times, times)
     generated_logit = judged_at(model, generated, times, times)
@@ -89,9 +76,5 @@ def main(checkpoint, real_dir, num_samples=256):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("checkpoint", help="a stylegan-v run's checkpoint.keras")
-    parser.add_argument("real_dir", help="held-out real clips (bench_quality's OUT/half_b)")
-    parser.add_argument("--num-samples", type=int, default=256)
-    args = parser.parse_args()
+    args = probe_arguments(__doc__)
     main(args.checkpoint, args.real_dir, args.num_samples)
