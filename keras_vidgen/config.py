@@ -176,6 +176,7 @@ class ModelConfig(_Checked):
     sparse_frames: Optional[int] = setting(None, minimum=2)
     mapping_layers: Optional[int] = setting(None, minimum=1)
     mapping_lr_multiplier: Optional[float] = setting(None, above=0)
+    d_join_size: Optional[int] = setting(None, minimum=4)
 
 
 @dataclasses.dataclass
@@ -503,7 +504,8 @@ def _check_value(path, value, hint, metadata):
 
 # The options only the continuous-time architectures have: `ModelConfig` fields, passed by
 # `models.build_video_gan` to stylegan-v's builders.
-CONTINUOUS_TIME_OPTIONS = ("output_skips", "sparse_frames", "mapping_layers", "mapping_lr_multiplier")
+CONTINUOUS_TIME_OPTIONS = ("output_skips", "sparse_frames", "mapping_layers", "mapping_lr_multiplier",
+                           "d_join_size")
 
 
 def continuous_time_options(model):

@@ -27,7 +27,7 @@ ARCHITECTURES = {name: _builders(name) for name in choices.ARCHITECTURES}
 def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, *,
                     spectral_norm=False, ema_decay=None, num_classes=None, context_frames=None,
                     channels=3, class_names=None, output_skips=False, sparse_frames=None,
-                    mapping_layers=None, mapping_lr_multiplier=None):
+                    mapping_layers=None, mapping_lr_multiplier=None, d_join_size=None):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -64,12 +64,13 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
     check_continuous_time_options(arch, {"output_skips": output_skips,
                                          "sparse_frames": sparse_frames,
                                          "mapping_layers": mapping_layers,
-                                         "mapping_lr_multiplier": mapping_lr_multiplier})
+                                         "mapping_lr_multiplier": mapping_lr_multiplier,
+                                         "d_join_size": d_join_size})
     g_options, d_options = {}, {}  # the continuous-time builders' own keywords
     if arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
         g_options = {"output_skips": output_skips, "mapping_layers": mapping_layers,
                      "mapping_lr_multiplier": mapping_lr_multiplier}
-        d_options = {"sparse_frames": sparse_frames or choices.SPARSE_FRAMES}
+        d_options = {"sparse_frames": sparse_frames or choices.SPARSE_FRAMES, "join_size": d_join_size}
     generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
                                 num_classes=num_classes, context_frames=context_frames, **g_options)
     discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,

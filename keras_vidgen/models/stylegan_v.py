@@ -153,7 +153,8 @@ def _synthesis(start, style, size, filters, channels, output_skips):
 
 
 def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
-                        spectral_norm=False, sparse_frames=SPARSE_FRAMES, name="discriminator"):
+                        spectral_norm=False, sparse_frames=SPARSE_FRAMES, join_size=None,
+                        name="discriminator"):
     """Builds the sparse-frame discriminator: `{video [N, K, H, W, C], times [N, K]}` -> logits `[N, 1]`.
 
     Args:
@@ -161,6 +162,10 @@ def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
         size, filters, channels, num_classes, spectral_norm, name: as in
             `dcgan3d.build_discriminator`.
         sparse_frames: frames per clip it judges.
+        join_size: the resolution at which the frames' features are joined (side by side along
+            the channels, with the time gaps as more channels) and judged together from there on:
+            from `size` (the frames themselves, as DIGAN's motion discriminator) down to the
+            last 4x4 map (`None`, StyleGAN-V's).
     """
     del frames  # the gaps between the sampled frames, not the clip length, reach this network
     inputs, video, label = blocks.discriminator_inputs(sparse_frames, size, channels, num_classes)
@@ -168,17 +173,35 @@ def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
     times = keras.Input((sparse_frames,), name=TIMES)
     inputs[TIMES] = times
     _, base_size, strides = blocks.stage_plan(1, size)
-    x = blocks.downsample_stack(video, [0] * len(strides), filters, spectral_norm, name="frame_down")
+    sizes = [size // 2**index for index in range(len(strides) + 1)]
+    join_size = join_size or base_size
+    if join_size not in sizes:
+        raise ConfigError(f"{{0}} must be one of the discriminator's resolutions {sizes} (the frame "
+                          "size halved down to its 4x4 map)", ("model.d_join_size", join_size))
+    apart = sizes.index(join_size)  # stages each frame goes through alone
+    gap_features = TimeDifferences()(times)
+    x = blocks.downsample_stack(video, [0] * apart, filters, spectral_norm, name="frame_down")
     width = x.shape[-1]
-    # [N, K, 4, 4, F] -> [N, 4, 4, K * F]: the frames side by side in time order.
+    # [N, K, s, s, F] -> [N, s, s, K * F]: the frames side by side in time order.
     x = layers.Permute((2, 3, 1, 4))(x)
-    x = layers.Reshape((base_size, base_size, sparse_frames * width))(x)
+    x = layers.Reshape((join_size, join_size, sparse_frames * width))(x)
+    if apart < len(strides):
+        # The gaps as channels, so the joined convolutions can relate a displacement to its time.
+        gap_maps = layers.Dense(16, name="gap_channels")(gap_features)
+        gap_maps = layers.Reshape((1, 1, 16))(layers.LeakyReLU(0.2)(gap_maps))
+        gap_maps = layers.UpSampling2D(join_size, name="gap_broadcast")(gap_maps)
+        x = layers.Concatenate(name="joined_frames")([x, gap_maps])
+        x = layers.Reshape((1, join_size, join_size, x.shape[-1]))(x)
+        x = blocks.downsample_stack(x, [0] * (len(strides) - apart), min(512, filters * 2**apart),
+                                    spectral_norm, name="joined_down")
+        width = x.shape[-1]
+        x = layers.Reshape((base_size, base_size, width))(x)
     # How much the batch's clips differ, as StyleGAN2 and StyleGAN-V give their last conv: without
     # it a 30-minute `base` run drew one background in 100% of its samples (real: 60/40).
     x = MinibatchStdDev(name="minibatch_stddev")(x)
     joined = layers.Conv2D(width, 3, padding="same", name="joined_conv")
     x = layers.LeakyReLU(0.2)(maybe_spectral_norm(joined, spectral_norm)(x))
-    gaps = maybe_spectral_norm(layers.Dense(width, name="gaps"), spectral_norm)(TimeDifferences()(times))
+    gaps = maybe_spectral_norm(layers.Dense(width, name="gaps"), spectral_norm)(gap_features)
     x = layers.Concatenate()([layers.Flatten()(x), layers.LeakyReLU(0.2)(gaps)])
     x = layers.LeakyReLU(0.2)(maybe_spectral_norm(layers.Dense(width, name="joined"), spectral_norm)(x))
     logits = blocks.logits_head(x, label, num_classes, spectral_norm)
