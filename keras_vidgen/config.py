@@ -152,6 +152,9 @@ class ModelConfig(_Checked):
         mapping_layers: layers of stylegan-v's mapping network (`None`: 2; StyleGAN2's: 8).
         mapping_lr_multiplier: the mapping network's learning rate as a fraction of the
             generator's (stylegan-v; `None`: the same rate; StyleGAN2's: 0.01).
+        d_join_size: the resolution at which stylegan-v's discriminator puts its frames' features
+            side by side, with the time gaps as more channels, and judges them together from
+            there on: `data.size` halved down to 4 (`None`: its last 4x4 map, StyleGAN-V's).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)

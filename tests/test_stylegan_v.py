@@ -70,7 +70,8 @@ def test_with_output_skips_each_stage_adds_its_rgb_to_the_up_sampled_image_of_th
 
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
-                                           ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01)])
+                                           ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
+                                           ("d_join_size", 16)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -119,6 +120,44 @@ def test_the_discriminator_judges_as_many_frames_as_sparse_frames_says(tmp_path)
     gan.save(tmp_path / "gan.keras")
     assert keras.models.load_model(tmp_path / "gan.keras").sparse_frames == 2
     assert gan.generate(2, seed=0, frames=12).shape == (2, 12, SIZE, SIZE, 3)
+
+
+def stage_names(model, prefix):
+    return sorted({layer.name for layer in model.layers if layer.name.startswith(prefix)})
+
+
+@pytest.mark.parametrize("join_size, alone, together", [(None, 2, 0), (8, 1, 1), (16, 0, 2)])
+def test_the_discriminator_joins_its_frames_at_the_resolution_asked_for(join_size, alone, together):
+    discriminator = tiny_gan(d_join_size=join_size).discriminator  # 16x16 frames: stages to 8, 4
+    assert stage_names(discriminator, "frame_down") == [f"frame_down{index}" for index in range(alone)]
+    assert stage_names(discriminator, "joined_down") == [f"joined_down{index}" for index in range(together)]
+    assert stage_names(discriminator, "gap_channels") == (["gap_channels"] if together else [])
+
+
+def test_a_discriminator_joined_early_reads_the_time_gaps_where_the_frames_meet(tmp_path):
+    gan = compiled(tiny_gan(d_join_size=8, sparse_frames=2))
+    discriminator = gan.discriminator
+    # Without the gaps' own dense layer after the joined stages, the gaps still reach the logits:
+    # through the channels beside the joined frames.
+    for weight in discriminator.get_layer("gaps").trainable_weights:
+        weight.assign(np.zeros(weight.shape, "float32"))
+    video = random_clips(2)[:, :2]
+    judge = lambda gaps: discriminator({"video": video, "times": np.array([[0.0, gaps]] * 2, "float32")})
+    assert np.abs(judge(1.0).numpy() - judge(6.0).numpy()).max() > 1e-4
+    history = gan.fit(tf.data.Dataset.from_tensors(random_clips()).repeat(), steps_per_epoch=2,
+                      verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in history.values())
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras").discriminator
+    times = np.array([[0.0, 3.0]] * 2, "float32")
+    np.testing.assert_allclose(loaded({"video": video, "times": times}).numpy(),
+                               discriminator({"video": video, "times": times}).numpy(), atol=1e-5)
+
+
+def test_the_discriminator_joins_its_frames_only_at_one_of_its_resolutions():
+    with pytest.raises(ConfigError, match=r"model.d_join_size=6 must be one of the discriminator's "
+                       r"resolutions \[16, 8, 4\]"):
+        tiny_gan(d_join_size=6)
 
 
 def test_sparse_frames_must_fit_in_the_training_clips():
