@@ -39,7 +39,7 @@ import keras
 import numpy as np
 
 from keras_vidgen import doctor, media, metrics
-from keras_vidgen.config import TrainConfig, preset
+from keras_vidgen.config import parse_settings, preset
 from keras_vidgen.data import cached_moving_shapes, list_video_files
 from keras_vidgen.models import networks, time_sampling
 from keras_vidgen.train import build_model, resolve_data, train
@@ -60,29 +60,6 @@ def split_halves(data_dir, out_dir):
     return halves
 
 
-def with_overrides(config, settings):
-    """Applies "section.field=value" strings (value parsed as JSON, else kept as text)."""
-    values = config.to_dict()
-    for setting in settings:
-        key, _, text = setting.partition("=")
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = text
-        *sections, field = key.split(".")
-        target = values
-        for section in sections:
-            if not isinstance(target.get(section), dict):
-                raise SystemExit(f"--set {setting}: no config section {section!r}; sections are "
-                                 f"{sorted(k for k, v in values.items() if isinstance(v, dict))} "
-                                 "and top-level settings take no section (e.g. augment=...).")
-            target = target[section]
-        if field not in target:
-            raise SystemExit(f"--set {setting}: no setting {key!r} in the config.")
-        target[field] = value
-    return TrainConfig.from_dict(values)
-
-
 STEPS_PER_EPOCH = 200
 
 
@@ -98,7 +75,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     config = preset(preset_name, name="quality", logdir=os.path.join(out_dir, "runs"),
                     export_dir=None, max_minutes=minutes, epochs=epochs,
                     steps_per_epoch=STEPS_PER_EPOCH)
-    config = with_overrides(config, settings)
+    config = config.updated(parse_settings(settings)).check()
     frames, size = config.data.frames, config.data.size
     data_dir = resolve_data(config)
     halves = split_halves(data_dir, out_dir)

@@ -15,7 +15,7 @@ process: TensorFlow reads TF_ENABLE_ONEDNN_OPTS at import) and prints the step t
 side with their ratio. The first line names the machine (CPU, instruction sets, oneDNN, matmul).
 
 Run: python benchmarks/bench_train.py [--arch dcgan3d ...] [--preset small] [--steps 15]
-     [--warmup 3] [--onednn both] [--mixed-precision mixed_bfloat16]
+     [--warmup 3] [--onednn both] [--mixed-precision mixed_bfloat16] [--set model.d_join_size=16]
 """
 
 import argparse
@@ -49,9 +49,9 @@ def train_speed(config, steps, warmup):
             model.discriminator.count_params())
 
 
-def bench_config(arch, preset, batch_size, frames, size):
+def bench_config(arch, preset, batch_size, frames, size, settings=()):
     """The preset's config (default: `TrainConfig` at this benchmark's 16x64x64, batch 8) with
-    `arch` and any shape given on the command line."""
+    `arch`, any shape given on the command line and the `--set` settings."""
     import dataclasses
 
     from keras_vidgen import config as vidgen_config
@@ -60,8 +60,9 @@ def bench_config(arch, preset, batch_size, frames, size):
               vidgen_config.TrainConfig(data=vidgen_config.DataConfig(batch_size=8, frames=16, size=64)))
     shape = {name: value for name, value in dict(batch_size=batch_size, frames=frames, size=size).items()
              if value is not None}
-    return dataclasses.replace(config, data=dataclasses.replace(config.data, **shape),
-                               model=dataclasses.replace(config.model, arch=arch))
+    config = dataclasses.replace(config, data=dataclasses.replace(config.data, **shape),
+                                 model=dataclasses.replace(config.model, arch=arch))
+    return config.updated(vidgen_config.parse_settings(settings)).check() if settings else config
 
 
 def run_table(args):
@@ -83,7 +84,7 @@ def run_table(args):
         print(f"{'arch':<10}{'shape':>14}{'G params':>11}{'D params':>11}{'clips/s':>9}"
               f"{'step ms':>9}{'step GFLOP':>12}{'GFLOP/s':>9}{'% matmul':>10}{'peak RSS':>10}")
     for arch in args.arch:
-        config = bench_config(arch, args.preset, args.batch_size, args.frames, args.size)
+        config = bench_config(arch, args.preset, args.batch_size, args.frames, args.size, args.set)
         clips_per_second, step_gflop, g_params, d_params = train_speed(config, args.steps, args.warmup)
         rate = step_gflop * clips_per_second / config.data.batch_size
         step_ms = 1000 * config.data.batch_size / clips_per_second
@@ -109,6 +110,8 @@ def run_both(args):
         for flag in ("preset", "batch_size", "frames", "size", "mixed_precision"):
             if getattr(args, flag) is not None:
                 command += ["--" + flag.replace("_", "-"), str(getattr(args, flag))]
+        for setting in args.set:
+            command += ["--set", setting]
         env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=value, TF_CPP_MIN_LOG_LEVEL="2")
         output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
         results[state] = json.loads(output.strip().splitlines()[-1])
@@ -129,6 +132,8 @@ def main():
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--frames", type=int)
     parser.add_argument("--size", type=int)
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="a config setting, as bench_quality's (e.g. model.d_join_size=16)")
     parser.add_argument("--mixed-precision", choices=["mixed_bfloat16", "mixed_float16"])
     parser.add_argument("--onednn", choices=["default", "off", "on", "both"], default="default",
                         help="default: the package's choice (on unless TF_ENABLE_ONEDNN_OPTS is set)")

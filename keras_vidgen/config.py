@@ -658,3 +658,23 @@ def preset(preset_name, /, **overrides):
                           ("preset", preset_name))
     config = TrainConfig.from_dict(PRESETS[preset_name])
     return dataclasses.replace(config, **overrides).check()
+
+
+def parse_settings(texts):
+    """Reads "path=value" strings, as the benchmarks' `--set` takes them, into the dict that
+    `TrainConfig.updated` takes; each value is read as JSON, else kept as text.
+
+    Example:
+        >>> parse_settings(["data.batch_size=16", "augment=color", "model.d_join_size=null"])
+        {'data.batch_size': 16, 'augment': 'color', 'model.d_join_size': None}
+    """
+    settings = {}
+    for text in texts:
+        path, equals, value = text.partition("=")
+        if not equals:
+            raise ConfigError("{0}: write a setting as path=value, e.g. data.batch_size=16", (path, None))
+        try:
+            settings[path] = json.loads(value)
+        except ValueError:
+            settings[path] = value
+    return settings

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from keras_vidgen.config import PRESETS, TrainConfig, preset
+from keras_vidgen.config import PRESETS, TrainConfig, parse_settings, preset
 
 
 def test_json_round_trip(tmp_path):
@@ -19,6 +19,17 @@ def test_presets_resolve(name):
 
 def test_overrides_replace_top_level_fields():
     assert preset("small", epochs=3).epochs == 3
+
+
+def test_the_benchmarks_set_strings_read_as_json_else_text():
+    settings = parse_settings(["data.batch_size=16", "augment=color,cutout", "model.d_join_size=null",
+                               "model.mapping_lr_multiplier=0.01", "model.output_skips=true"])
+    assert settings == {"data.batch_size": 16, "augment": "color,cutout", "model.d_join_size": None,
+                        "model.mapping_lr_multiplier": 0.01, "model.output_skips": True}
+    config = preset("small").updated(settings).check()
+    assert (config.data.batch_size, config.model.d_join_size, config.model.output_skips) == (16, None, True)
+    with pytest.raises(ConfigError, match="seed=None: write a setting as path=value"):
+        parse_settings(["seed"])
 
 
 def test_unknown_settings_are_named():
