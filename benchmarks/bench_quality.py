@@ -13,8 +13,9 @@ after it, so the budget is spent on training) with their mean over the second ha
 frames plus small GIFs. A continuous-time model (arch stylegan-v) also renders 4x-long videos,
 scored on windows of the training length at offsets 0, T, 2T, 3T, with how much each window
 moves (mean absolute change between consecutive frames, beside the real clips'). How crisp the
-outlines are (edge steepness) and how flat the backgrounds are (the share of clips whose frames
-are one level, as the plain real backgrounds are) are read on the pixels. With an EMA generator
+outlines are (edge steepness), how flat the backgrounds are (the share of clips whose frames
+are one level, as the plain real backgrounds are) and how much of the motion is the shapes' and
+how much the background's are read on the pixels. With an EMA generator
 it scores the generator the EMA averages too, on the same latents.
 
 Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
@@ -130,6 +131,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     edges = {name: edge_steepness(videos) for name, videos in
              [("real B", real_b), ("real A blurred to 1/2", spoilt["blurred (1/2 resolution)"])] + compared[2:]}
     backgrounds = {name: background_spread(videos) for name, videos in compared if name != "untrained G"}
+    motions = {name: motion_by_region(videos) for name, videos in compared if name != "untrained G"}
     trained_steps = int(model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
@@ -141,6 +143,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "fvd_over_training_without_ema": itself_curve if itself is not None else None,
         "spoilt_real_fvd": references,
         "long_videos": long_videos, "edge_steepness": edges, "background_spread": backgrounds,
+        "motion_by_region": motions,
         "arch": config.model.arch,
         "wall_seconds": round(time.time() - started) if started else None,
         "training_seconds": training_seconds,
@@ -272,6 +275,20 @@ def motion(videos):
     return round(float(np.abs(np.diff(videos.astype(np.float32), axis=1)).mean()), 2)
 
 
+def motion_by_region(videos, far=40):
+    """`motion` split between the shapes and the background: `{"shape", "background"}`, each the
+    change of its pixels summed and divided by all pixels (so the two add up to `motion`). A
+    pixel is the shape's in a pair of frames when, in either frame, some channel of it is more
+    than `far` levels from that frame's median colour (the background's, as the shape is small)."""
+    videos = videos.astype(np.float32)
+    median = np.median(videos.reshape(*videos.shape[:2], -1, videos.shape[-1]), axis=2)
+    off_background = np.abs(videos - median[:, :, None, None, :]).max(axis=-1) > far
+    shape = off_background[:, 1:] | off_background[:, :-1]
+    change = np.abs(np.diff(videos, axis=1)).mean(axis=-1)
+    return {"shape": round(float((change * shape).mean()), 2),
+            "background": round(float((change * ~shape).mean()), 2)}
+
+
 def long_video_windows(model, real, extractor, num_samples, windows=4):
     """A continuous-time model's `windows`x-long videos: per window of the training length, its FVD
     against `real` and its motion (`None` for the other architectures, which have one length)."""
@@ -373,6 +390,10 @@ def _print_report(report):
               "striped about 20): " + ", ".join(
                   f"{name} {row['flat']:.0%} flat, median {row['median']}"
                   for name, row in report["background_spread"].items()))
+    if report.get("motion_by_region"):
+        print("\nmotion by region (levels a frame, as `motion`: the shapes' pixels + the background's): "
+              + ", ".join(f"{name} {row['shape']} + {row['background']}"
+                          for name, row in report["motion_by_region"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
         print(f"{name:<24}" + "   ".join(
