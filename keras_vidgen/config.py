@@ -505,15 +505,36 @@ def _check_value(path, value, hint, metadata):
             raise ConfigError(f"{{0}} must be {text} {bound}", (path, value))
 
 
-# The options only the continuous-time architectures have: `ModelConfig` fields, passed by
-# `models.build_video_gan` to stylegan-v's builders.
-CONTINUOUS_TIME_OPTIONS = ("output_skips", "sparse_frames", "mapping_layers", "mapping_lr_multiplier",
-                           "d_join_size")
+# The options only the continuous-time architectures have: each `ModelConfig` field, the network
+# whose builder (`models.stylegan_v.build_generator` / `build_discriminator`) takes it, and the
+# builder's keyword. `models.build_video_gan` routes them by this table alone.
+CONTINUOUS_TIME_OPTIONS = {
+    "output_skips": ("generator", "output_skips"),
+    "mapping_layers": ("generator", "mapping_layers"),
+    "mapping_lr_multiplier": ("generator", "mapping_lr_multiplier"),
+    "sparse_frames": ("discriminator", "sparse_frames"),
+    "d_join_size": ("discriminator", "join_size"),
+}
 
 
 def continuous_time_options(model):
     """`{name: value}` of a `ModelConfig`'s continuous-time options."""
     return {name: getattr(model, name) for name in CONTINUOUS_TIME_OPTIONS}
+
+
+def builder_options(options):
+    """`{name: value}` of continuous-time options -> `(generator keywords, discriminator keywords)`
+    of the continuous-time builders (`CONTINUOUS_TIME_OPTIONS`).
+
+    Example:
+        >>> builder_options({"output_skips": True, "d_join_size": 16})
+        ({'output_skips': True}, {'join_size': 16})
+    """
+    keywords = {"generator": {}, "discriminator": {}}
+    for name, value in options.items():
+        network, keyword = CONTINUOUS_TIME_OPTIONS[name]
+        keywords[network][keyword] = value
+    return keywords["generator"], keywords["discriminator"]
 
 
 def check_continuous_time_options(arch, options):

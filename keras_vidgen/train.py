@@ -216,6 +216,7 @@ def build_model(config, class_names=None):
                 frames=config.data.frames, size=config.data.size, seed=config.seed,
                 channels=1 if config.data.grayscale else 3, class_names=class_names,
                 **arguments_of(models.build_video_gan, config.model),
+                **vidgen_config.continuous_time_options(config.model),
             )
         else:
             model = models.build_video_predictor(

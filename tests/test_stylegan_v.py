@@ -69,6 +69,24 @@ def test_with_output_skips_each_stage_adds_its_rgb_to_the_up_sampled_image_of_th
     np.testing.assert_allclose(generator(inputs).numpy(), expected, atol=1e-5)
 
 
+def test_build_video_gan_names_an_option_it_does_not_have():
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['join_size'\].*'d_join_size'"):
+        build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8, join_size=16)
+
+
+def test_every_continuous_time_option_reaches_its_builder():
+    """The routing table sends each option to the network that has it (a wrong route raises
+    TypeError in the builder; a dropped option would leave the default)."""
+    gan = build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
+                          output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
+                          sparse_frames=2, d_join_size=8)
+    names = {layer.name for layer in gan.generator.layers}
+    assert {"to_rgb_base", "mapping2"} <= names and "mapping3" not in names
+    assert type(gan.generator.get_layer("mapping0")).__name__ == "ScaledDense"
+    assert gan.discriminator.input["times"].shape[-1] == 2
+    assert gan.discriminator.get_layer("joined_frames").output.shape[1:3] == (8, 8)
+
+
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
                                            ("d_join_size", 16)])

@@ -3,7 +3,7 @@
 import importlib
 
 from keras_vidgen import choices
-from keras_vidgen.config import check_continuous_time_options
+from keras_vidgen.config import CONTINUOUS_TIME_OPTIONS, builder_options, check_continuous_time_options
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.models import dcgan3d, dvdgan, mocogan, stylegan_v, tgan, vgan  # noqa: F401 -- API
 from keras_vidgen.models.gan import VideoGAN
@@ -26,8 +26,7 @@ ARCHITECTURES = {name: _builders(name) for name in choices.ARCHITECTURES}
 
 def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=None, *,
                     spectral_norm=False, ema_decay=None, num_classes=None, context_frames=None,
-                    channels=3, class_names=None, output_skips=False, sparse_frames=None,
-                    mapping_layers=None, mapping_lr_multiplier=None, d_join_size=None):
+                    channels=3, class_names=None, **continuous_time):
     """Builds an uncompiled `VideoGAN` of a named architecture.
 
     Args:
@@ -45,11 +44,10 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         context_frames: frame-conditional: the generator continues this many given frames.
         channels: colour channels.
         class_names: the classes' names in index order (saved with the model and its export).
-        output_skips: StyleGAN2's output skips in the generator (continuous-time architectures).
-        sparse_frames: frames of each clip the discriminator judges (continuous-time
-            architectures; `None`: `choices.SPARSE_FRAMES`).
-        mapping_layers, mapping_lr_multiplier: the generator's mapping network: its depth and
-            its learning rate's fraction of the generator's (continuous-time architectures).
+        **continuous_time: the continuous-time architectures' own options, by their `ModelConfig`
+            names (`config.CONTINUOUS_TIME_OPTIONS`: output_skips, mapping_layers,
+            mapping_lr_multiplier, sparse_frames, d_join_size; see `config.ModelConfig`); any
+            other architecture refuses them unless they are off.
 
     Returns:
         A built, uncompiled `VideoGAN`.
@@ -61,16 +59,14 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
     if arch not in ARCHITECTURES:
         raise ConfigError(f"Unknown architecture {arch!r}; choose one of {sorted(ARCHITECTURES)}.")
     build_generator, build_discriminator = ARCHITECTURES[arch]
-    check_continuous_time_options(arch, {"output_skips": output_skips,
-                                         "sparse_frames": sparse_frames,
-                                         "mapping_layers": mapping_layers,
-                                         "mapping_lr_multiplier": mapping_lr_multiplier,
-                                         "d_join_size": d_join_size})
+    unknown = sorted(set(continuous_time) - set(CONTINUOUS_TIME_OPTIONS))
+    if unknown:
+        raise TypeError(f"build_video_gan() got unexpected keyword arguments {unknown}; the "
+                        f"continuous-time options are {list(CONTINUOUS_TIME_OPTIONS)}")
+    check_continuous_time_options(arch, continuous_time)
     g_options, d_options = {}, {}  # the continuous-time builders' own keywords
     if arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
-        g_options = {"output_skips": output_skips, "mapping_layers": mapping_layers,
-                     "mapping_lr_multiplier": mapping_lr_multiplier}
-        d_options = {"sparse_frames": sparse_frames or choices.SPARSE_FRAMES, "join_size": d_join_size}
+        g_options, d_options = builder_options(continuous_time)
     generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
                                 num_classes=num_classes, context_frames=context_frames, **g_options)
     discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,

@@ -153,7 +153,7 @@ def _synthesis(start, style, size, filters, channels, output_skips):
 
 
 def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
-                        spectral_norm=False, sparse_frames=SPARSE_FRAMES, join_size=None,
+                        spectral_norm=False, sparse_frames=None, join_size=None,
                         name="discriminator"):
     """Builds the sparse-frame discriminator: `{video [N, K, H, W, C], times [N, K]}` -> logits `[N, 1]`.
 
@@ -161,13 +161,14 @@ def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
         frames: the training clips' length (unused: the discriminator sees `sparse_frames` of them).
         size, filters, channels, num_classes, spectral_norm, name: as in
             `dcgan3d.build_discriminator`.
-        sparse_frames: frames per clip it judges.
+        sparse_frames: frames per clip it judges (`None`: `choices.SPARSE_FRAMES`, StyleGAN-V's 3).
         join_size: the resolution at which the frames' features are joined (side by side along
             the channels, with the time gaps as more channels) and judged together from there on:
             from `size` (the frames themselves, as DIGAN's motion discriminator) down to the
             last 4x4 map (`None`, StyleGAN-V's).
     """
     del frames  # the gaps between the sampled frames, not the clip length, reach this network
+    sparse_frames = sparse_frames or SPARSE_FRAMES
     inputs, video, label = blocks.discriminator_inputs(sparse_frames, size, channels, num_classes)
     inputs = dict(inputs) if isinstance(inputs, dict) else {"video": inputs}
     times = keras.Input((sparse_frames,), name=TIMES)
