@@ -57,6 +57,9 @@ MOTION_MIN_PERIOD = 16.0
 
 # `static_background`'s price on the foreground mask: VGAN's `mask_penalty` default.
 MASK_PENALTY = 0.1
+# `static_background`'s network is the frames' at this fraction of their width: it draws one
+# image a clip, a plain or striped backdrop, where the frames' draws the shapes at every time.
+BACKGROUND_WIDTH = 1 / 2
 
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
@@ -81,7 +84,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
             learning rate (`ScaledDense`; `None`: at the full rate, plain `Dense` layers;
             StyleGAN2's: 0.01).
         static_background: draw each video's background once, from its content code alone
-            (a second synthesis network at half the width), and composite every frame as
+            (a second synthesis network, `BACKGROUND_WIDTH` of this one's width), and composite every frame as
             `mask * frame + (1 - mask) * background` with a per-frame mask (VGAN's two streams,
             Vondrick et al. 2016, in continuous time): a background that cannot change with
             time, where the single network's every pixel follows the motion code.
@@ -143,8 +146,9 @@ def _over_static_background(frames, features, style, clip_content, times, size, 
     # frames alone can draw everything, the background unused.
     mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
     mask = UnfoldFrames(name="unfold_mask")([mask, times])
-    background, _ = _synthesis(clip_content, clip_content, size, max(16, filters // 2), channels,
-                               output_skips, prefix="background_")
+    width = max(16, int(filters * BACKGROUND_WIDTH))
+    background, _ = _synthesis(clip_content, clip_content, size, width, channels, output_skips,
+                               prefix="background_")
     background = layers.Reshape((1, size, size, channels), name="one_background")(background)
     return MaskBlend(dtype="float32", name="composite")([mask, frames, background])
 
