@@ -85,9 +85,10 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
             StyleGAN2's: 0.01).
         static_background: draw each video's background once, from its content code alone
             (a second synthesis network, `BACKGROUND_WIDTH` of this one's width), and composite
-            every frame as `mask * frame + (1 - mask) * background` with a per-frame mask (VGAN's two streams,
-            Vondrick et al. 2016, in continuous time): a background that cannot change with
-            time, where the single network's every pixel follows the motion code.
+            every frame as `mask * frame + (1 - mask) * background` with a per-frame mask
+            (VGAN's two streams, Vondrick et al. 2016, in continuous time): a background that
+            cannot change with time, where the single network's every pixel follows the motion
+            code.
         name: the model's name.
 
     Returns:
