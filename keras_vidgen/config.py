@@ -155,9 +155,6 @@ class ModelConfig(_Checked):
         d_join_size: the resolution at which stylegan-v's discriminator puts its frames' features
             side by side, with the time gaps as more channels, and judges them together from
             there on: `data.size` halved down to 4 (`None`: its last 4x4 map, StyleGAN-V's).
-        static_background: stylegan-v's generator draws each video's background once, from its
-            content code alone, and composites its frames over it with a per-frame mask (VGAN's
-            two streams): a background that cannot shimmer or change as the video plays.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -183,7 +180,6 @@ class ModelConfig(_Checked):
     mapping_layers: Optional[int] = setting(None, minimum=1)
     mapping_lr_multiplier: Optional[float] = setting(None, above=0)
     d_join_size: Optional[int] = setting(None, minimum=4)
-    static_background: bool = False
 
 
 @dataclasses.dataclass
@@ -516,7 +512,6 @@ CONTINUOUS_TIME_OPTIONS = {
     "output_skips": ("generator", "output_skips"),
     "mapping_layers": ("generator", "mapping_layers"),
     "mapping_lr_multiplier": ("generator", "mapping_lr_multiplier"),
-    "static_background": ("generator", "static_background"),
     "sparse_frames": ("discriminator", "sparse_frames"),
     "d_join_size": ("discriminator", "join_size"),
 }

@@ -41,9 +41,8 @@ def random_clips(count=4):
     return np.random.default_rng(0).uniform(-1, 1, (count, FRAMES, SIZE, SIZE, 3)).astype("float32")
 
 
-@pytest.mark.parametrize("options", [{}, {"static_background": True}], ids=["plain", "static_background"])
-def test_a_frame_does_not_depend_on_the_other_times_or_videos_rendered_with_it(options):
-    gan = tiny_gan(**options)
+def test_a_frame_does_not_depend_on_the_other_times_or_videos_rendered_with_it():
+    gan = tiny_gan()
     z = gan.latents(3, seed=0)
     times = np.array([0.0, 2.5, 7.0, 40.0])
     together = gan.render(z, frames=times).numpy()
@@ -70,25 +69,6 @@ def test_with_output_skips_each_stage_adds_its_rgb_to_the_up_sampled_image_of_th
     np.testing.assert_allclose(generator(inputs).numpy(), expected, atol=1e-5)
 
 
-def test_a_static_background_is_one_image_per_video_under_every_frame():
-    generator = tiny_gan(static_background=True).generator
-    parts = keras.Model(generator.inputs, [generator.get_layer(name).output for name in
-                                           ("unfold_mask", "unfold_frames", "one_background", "video")])
-    z = np.random.default_rng(0).normal(size=(2, LATENT)).astype("float32")
-    early, late = ({"z": z, "times": np.array([times] * 2, "float32")}
-                   for times in ([0.0, 1.0, 2.0], [5.0, 30.0, 61.5]))
-    mask, frames, background, video = (part.numpy() for part in parts(early))
-    assert mask.shape == (2, 3, SIZE, SIZE, 1) and background.shape == (2, 1, SIZE, SIZE, 3)
-    assert 0 < mask.min() and mask.max() < 1
-    np.testing.assert_allclose(video, mask * frames + (1 - mask) * background, atol=1e-5)
-    # The background: the same at any time, different for another video.
-    np.testing.assert_allclose(parts(late)[2].numpy(), background, atol=1e-6)
-    assert np.abs(background[0] - background[1]).mean() > 1e-3
-    # The mask is priced: the generator's loss carries 0.1 of its mean.
-    generator(early)
-    np.testing.assert_allclose(float(sum(generator.losses)), 0.1 * mask.mean(), rtol=1e-4)
-
-
 def test_build_video_gan_names_an_option_it_does_not_have():
     with pytest.raises(TypeError, match=r"unexpected keyword arguments \['join_size'\].*'d_join_size'"):
         build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8, join_size=16)
@@ -99,10 +79,9 @@ def test_every_continuous_time_option_reaches_its_builder():
     TypeError in the builder; a dropped option would leave the default)."""
     gan = build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
-                          static_background=True, sparse_frames=2, d_join_size=8)
+                          sparse_frames=2, d_join_size=8)
     names = {layer.name for layer in gan.generator.layers}
-    assert {"to_rgb_base", "mapping2", "background_to_rgb_base", "to_mask"} <= names
-    assert "mapping3" not in names
+    assert {"to_rgb_base", "mapping2"} <= names and "mapping3" not in names
     assert type(gan.generator.get_layer("mapping0")).__name__ == "ScaledDense"
     assert gan.discriminator.input["times"].shape[-1] == 2
     assert gan.discriminator.get_layer("joined_frames").output.shape[1:3] == (8, 8)
@@ -110,7 +89,7 @@ def test_every_continuous_time_option_reaches_its_builder():
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
-                                           ("d_join_size", 16), ("static_background", True)])
+                                           ("d_join_size", 16)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -282,9 +261,8 @@ def test_a_class_conditional_model_renders_each_class():
     assert zeros.shape == (2, 5, SIZE, SIZE, 3) and np.abs(zeros.astype(int) - ones).mean() > 0
 
 
-@pytest.mark.parametrize("options", [{}, {"static_background": True}], ids=["plain", "static_background"])
-def test_save_and_load_continue_training_identically(tmp_path, options):
-    gan = compiled(tiny_gan(ema_decay=0.9, spectral_norm=True, **options), loss="hinge", r1_gamma=1.0,
+def test_save_and_load_continue_training_identically(tmp_path):
+    gan = compiled(tiny_gan(ema_decay=0.9, spectral_norm=True), loss="hinge", r1_gamma=1.0,
                    r1_interval=2, augment="translation")
     data = tf.data.Dataset.from_tensors(random_clips()).repeat()
     gan.fit(data, steps_per_epoch=2, verbose=0)

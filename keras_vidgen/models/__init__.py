@@ -46,8 +46,8 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         class_names: the classes' names in index order (saved with the model and its export).
         **continuous_time: the continuous-time architectures' own options, by their `ModelConfig`
             names (`config.CONTINUOUS_TIME_OPTIONS`: output_skips, mapping_layers,
-            mapping_lr_multiplier, static_background, sparse_frames, d_join_size; see
-            `config.ModelConfig`); any other architecture refuses them unless they are off.
+            mapping_lr_multiplier, sparse_frames, d_join_size; see `config.ModelConfig`); any
+            other architecture refuses them unless they are off.
 
     Returns:
         A built, uncompiled `VideoGAN`.

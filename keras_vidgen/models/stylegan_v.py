@@ -38,8 +38,6 @@ from keras import layers
 
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
-from keras_vidgen.layers.mask_blend import MaskBlend
-from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
@@ -55,16 +53,10 @@ from keras_vidgen.signatures import LATENT, TIMES
 # uint8 levels, `bench_quality`'s motion): a period of 2 flips sign every frame.
 MOTION_MIN_PERIOD = 16.0
 
-# `static_background`'s price on the foreground mask: VGAN's `mask_penalty` default.
-MASK_PENALTY = 0.1
-# `static_background`'s network is the frames' at this fraction of their width: it draws one
-# image a clip, a plain or striped backdrop, where the frames' draws the shapes at every time.
-BACKGROUND_WIDTH = 1 / 2
-
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
                     context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
-                    mapping_lr_multiplier=None, static_background=False, name="generator"):
+                    mapping_lr_multiplier=None, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -83,12 +75,6 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         mapping_lr_multiplier: the mapping network learns at this fraction of the generator's
             learning rate (`ScaledDense`; `None`: at the full rate, plain `Dense` layers;
             StyleGAN2's: 0.01).
-        static_background: draw each video's background once, from its content code alone
-            (a second synthesis network, `BACKGROUND_WIDTH` of this one's width), and composite
-            every frame as `mask * frame + (1 - mask) * background` with a per-frame mask
-            (VGAN's two streams, Vondrick et al. 2016, in continuous time): a background that
-            cannot change with time, where the single network's every pixel follows the motion
-            code.
         name: the model's name.
 
     Returns:
@@ -114,16 +100,12 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     motion = MotionCode(max_period=4.0 * max(frames, MOTION_MIN_PERIOD), min_period=MOTION_MIN_PERIOD,
                         spacing=motion_spacing, name="motion")(
         [inputs[LATENT], times])
-    clip_content = content
     content = RepeatFrames()([content, times])
     # [N * K, ...]: the frames of all clips as one batch of images.
     style = FoldFrames(name="fold_style")(content)
     start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([content, motion]))
-    video, features = _synthesis(start, style, size, filters, channels, output_skips)
+    video = _synthesis(start, style, size, filters, channels, output_skips)
     video = UnfoldFrames(name="unfold_frames")([video, times])
-    if static_background:
-        video = _over_static_background(video, features, style, clip_content, times, size,
-                                        filters, channels, output_skips)
     # Linear, as StyleGAN2's output: a tanh here saturated at black within 300 steps of the main
     # job (the darkest common colour) and its vanishing gradient kept it there. Samples and
     # exports clip to [-1, 1] (`media.to_uint8`, `signatures.outputs`).
@@ -137,55 +119,37 @@ def _mapping_dense(units, lr_multiplier, name):
     return ScaledDense(units, lr_multiplier=lr_multiplier, name=name)
 
 
-def _over_static_background(frames, features, style, clip_content, times, size, filters, channels,
-                            output_skips):
-    """Composites the frames `[N, K, H, W, C]` over one background per clip, drawn from the clip's
-    content code `[N, S]` alone, with a per-frame mask from the frames' last features."""
-    mask = ModulatedConv2D(1, 1, demodulate=False, name="to_mask")([features, style])
-    mask = layers.Activation("sigmoid", dtype="float32", name="mask")(mask)
-    # The foreground's share, penalised as VGAN's (0.1 of its mean): without a price on it the
-    # frames alone can draw everything, the background unused.
-    mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
-    mask = UnfoldFrames(name="unfold_mask")([mask, times])
-    width = max(16, int(filters * BACKGROUND_WIDTH))
-    background, _ = _synthesis(clip_content, clip_content, size, width, channels, output_skips,
-                               prefix="background_")
-    background = layers.Reshape((1, size, size, channels), name="one_background")(background)
-    return MaskBlend(dtype="float32", name="composite")([mask, frames, background])
-
-
-def _synthesis(start, style, size, filters, channels, output_skips, prefix=""):
+def _synthesis(start, style, size, filters, channels, output_skips):
     """The per-frame image network: the frame's input code `[B, S1]` (content and motion) and
-    style `[B, S2]` (content) -> (image `[B, size, size, channels]`, the last stage's features).
-    `prefix` starts its layers' names (a second synthesis network in one model)."""
+    style `[B, S2]` (content) -> image `[B, size, size, channels]`."""
     _, base_size, strides = blocks.stage_plan(1, size)
-    x = layers.Dense(base_size * base_size * filters, name=f"{prefix}synthesis_project")(start)
+    x = layers.Dense(base_size * base_size * filters, name="synthesis_project")(start)
     x = layers.Reshape((base_size, base_size, filters))(x)
     x = layers.LeakyReLU(0.2)(x)
-    x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name=f"{prefix}synthesis_base")([x, style]))
+    x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name="synthesis_base")([x, style]))
     stages = [x]  # each resolution's features, coarsest first
     width = filters
     for index in range(len(strides)):
         width = max(16, width // 2)
-        x = layers.UpSampling2D(interpolation="bilinear", name=f"{prefix}synthesis_up{index}")(x)
+        x = layers.UpSampling2D(interpolation="bilinear", name=f"synthesis_up{index}")(x)
         for conv in range(2):
-            x = ModulatedConv2D(width, 3, name=f"{prefix}synthesis{index}_{conv}")([x, style])
+            x = ModulatedConv2D(width, 3, name=f"synthesis{index}_{conv}")([x, style])
             x = layers.LeakyReLU(0.2)(x)
         stages.append(x)
 
     def rgb(name, features):
-        return ModulatedConv2D(channels, 1, demodulate=False, name=prefix + name)([features, style])
+        return ModulatedConv2D(channels, 1, demodulate=False, name=name)([features, style])
 
     if not output_skips:
-        return rgb("to_rgb", x), x
+        return rgb("to_rgb", x)
     image = rgb("to_rgb_base", stages[0])
     for index, features in enumerate(stages[1:]):
         # The finest stage's RGB layer is `to_rgb`, as without skips.
         name = "to_rgb" if index == len(strides) - 1 else f"to_rgb{index}"
-        image = layers.Add(name=f"{prefix}rgb{index}")([
-            layers.UpSampling2D(interpolation="bilinear", name=f"{prefix}rgb_up{index}")(image),
+        image = layers.Add(name=f"rgb{index}")([
+            layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{index}")(image),
             rgb(name, features)])
-    return image, x
+    return image
 
 
 def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
