@@ -602,11 +602,11 @@ PRESETS = {
     # 73%, 77%, 59% against 91%, 88%, 79%; real 52-61%), colours and outlines level; 2 of the 3
     # shapes on all three seeds (3 frames: on two).
     # StyleGAN2's mapping network: 8 layers learning at 0.01 of the generator's rate (2 at the
-    # full rate before). 1,800 steps an arm on one AMD EPYC core each (Zen 3, 2026-12-02; runs
-    # of a fixed number of steps repeat exactly), seeds 0-2: the EMA's FVD at the end 19.9, 17.6
-    # and 16.9 against 23.3, 19.1 and 18.3, over the second half 24.6, 20.2 and 18.7 against
-    # 27.8, 21.0 and 23.7; all 3 shapes on one seed of three, as before; colours and backgrounds
-    # level; its frames change a little more than the real ones (7.7-8.7 levels against 7.0-7.1;
+    # full rate before). 1,800 steps an arm on one AMD EPYC core each (Zen 3, 2026-12-02; a
+    # rerun of a fixed number of steps moved by up to 3 points later, see the README), seeds
+    # 0-2: the EMA's FVD at the end 19.9, 17.6 and 16.9 against 23.3, 19.1 and 18.3, over the
+    # second half 24.6, 20.2 and 18.7 against 27.8, 21.0 and 23.7; all 3 shapes on one seed of
+    # three, as before; colours and backgrounds level; its frames change a little more than the real ones (7.7-8.7 levels against 7.0-7.1;
     # before 6.5-7.1). Untried at `base` (where 8 layers at the full rate did worse).
     # A discriminator that joins its 2 frames at 16x16, not in its last 4x4 map (d_join_size;
     # a probe of the runs above found their discriminator judging each frame's look and next to
@@ -641,11 +641,11 @@ PRESETS = {
     # 41.5 against 41.1 and 45.6). At the main job's shapes it did worse (see "small"), so that
     # keeps hinge + spectral norm.
     # The main job's 4x learning rates, reached by a straight rise over the first 500 steps: on
-    # two seeds, 2,000 steps an arm on one AMD EPYC core each (2026-12-01/02; runs of a fixed
-    # number of steps repeat exactly), the EMA's FVD over the second half 14.7 and 14.0 against
-    # 28.3 and 15.9 at the old rates, at the end 11.4 and 9.6 against 29.3 and 13.1, all 7
-    # colours, and outlines as steep as the real clips' or steeper (edge steepness 71.6 and 65.0;
-    # real 61.9 and 58.8; old rates 43.4 and 44.8). 4x without the rise ended ahead too but was
+    # two seeds, 2,000 steps an arm on one AMD EPYC core each (2026-12-01/02; the control
+    # repeated the day before's run exactly), the EMA's FVD over the second half 14.7 and 14.0
+    # against 28.3 and 15.9 at the old rates, at the end 11.4 and 9.6 against 29.3 and 13.1, all
+    # 7 colours, and outlines as steep as the real clips' or steeper (edge steepness 71.6 and
+    # 65.0; real 61.9 and 58.8; old rates 43.4 and 44.8). 4x without the rise ended ahead too but was
     # behind over the second half (34.7 and 17.2): without spectral norm its discriminator swung
     # hard in the first few hundred steps.
     # Batch 8, not 16: a step costs 0.56x (351 against 624 ms, bench_train, both cores of a Zen 3
