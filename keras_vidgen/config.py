@@ -606,8 +606,9 @@ PRESETS = {
     # rerun of a fixed number of steps moved by up to 3 points later, see the README), seeds
     # 0-2: the EMA's FVD at the end 19.9, 17.6 and 16.9 against 23.3, 19.1 and 18.3, over the
     # second half 24.6, 20.2 and 18.7 against 27.8, 21.0 and 23.7; all 3 shapes on one seed of
-    # three, as before; colours and backgrounds level; its frames change a little more than the real ones (7.7-8.7 levels against 7.0-7.1;
-    # before 6.5-7.1). Untried at `base` (where 8 layers at the full rate did worse).
+    # three, as before; colours and backgrounds level; its frames change a little more than the
+    # real ones (7.7-8.7 levels against 7.0-7.1; before 6.5-7.1). Untried at `base` (where 8
+    # layers at the full rate did worse).
     # A discriminator that joins its 2 frames at 16x16, not in its last 4x4 map (d_join_size;
     # a probe of the runs above found their discriminator judging each frame's look and next to
     # nothing of the motion). 1,800 steps an arm, seeds 0-2 (Zen 3, 2026-12-03, same extractor):
