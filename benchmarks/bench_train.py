@@ -24,7 +24,7 @@ import os
 import subprocess
 import sys
 
-from keras_vidgen.choices import ARCHITECTURES as ARCHS, CONTINUOUS_TIME_ARCHITECTURES  # noqa: E402  (TF-free: the names only)
+from keras_vidgen.choices import ARCHITECTURES as ARCHS  # noqa: E402  (TF-free: the names only)
 
 
 def train_speed(config, steps, warmup):
@@ -60,13 +60,8 @@ def bench_config(arch, preset, batch_size, frames, size, settings=()):
               vidgen_config.TrainConfig(data=vidgen_config.DataConfig(batch_size=8, frames=16, size=64)))
     shape = {name: value for name, value in dict(batch_size=batch_size, frames=frames, size=size).items()
              if value is not None}
-    model = dataclasses.replace(config.model, arch=arch)
-    if arch not in CONTINUOUS_TIME_ARCHITECTURES:  # the preset's stylegan-v options are not theirs
-        defaults = vidgen_config.ModelConfig()
-        model = dataclasses.replace(model, **{name: getattr(defaults, name)
-                                              for name in vidgen_config.CONTINUOUS_TIME_OPTIONS})
-    config = dataclasses.replace(config, data=dataclasses.replace(config.data, **shape), model=model)
-    return config.updated(vidgen_config.parse_settings(settings)).check()
+    config = dataclasses.replace(config, data=dataclasses.replace(config.data, **shape))
+    return config.updated({"model.arch": arch, **vidgen_config.parse_settings(settings)}).check()
 
 
 def run_table(args):

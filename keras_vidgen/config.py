@@ -387,7 +387,14 @@ class TrainConfig(_Checked):
         return 0.0 if self.model.task == "generate" else 0.1 * self.recon_weight
 
     def updated(self, settings):
-        """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`."""
+        """Returns a copy with settings replaced by dotted path, e.g. `{"data.frames": 8}`.
+
+        Setting `model.arch` to an architecture that is not continuous-time also returns the
+        continuous-time options not among `settings` to their defaults: a preset's stylegan-v
+        options (e.g. `small`'s `d_join_size`) are not the new architecture's, and
+        `vidgen train --preset small --arch dcgan3d` should not have to undo them one by one.
+        Those given alongside stay, for `check()` to refuse.
+        """
         known = {path for path, _, _ in settings_of(TrainConfig)}
         sections = {"data": {}, "model": {}, "": {}}
         for path, value in settings.items():
@@ -395,6 +402,11 @@ class TrainConfig(_Checked):
                 raise ConfigError("{0} is not a setting", (path, value))
             section, _, name = path.rpartition(".")
             sections[section][name] = value
+        new_arch = sections["model"].get("arch")
+        if new_arch is not None and new_arch not in choices.CONTINUOUS_TIME_ARCHITECTURES:
+            defaults = ModelConfig()
+            for name in CONTINUOUS_TIME_OPTIONS:
+                sections["model"].setdefault(name, getattr(defaults, name))
         return dataclasses.replace(
             self,
             data=dataclasses.replace(self.data, **sections["data"]),

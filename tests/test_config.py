@@ -156,3 +156,15 @@ def test_tasks_and_optimizers_pass_and_round_trip(tmp_path):
     assert preset("tiny").effective_g_clip_norm() == 0.0
     assert config.updated({"recon_weight": 4.0}).effective_g_clip_norm() == pytest.approx(0.4)
     assert config.updated({"g_clip_norm": 0.0}).effective_g_clip_norm() == 0.0
+
+
+def test_another_architecture_on_a_stylegan_v_preset_drops_the_presets_stylegan_v_options():
+    """`vidgen train --preset small --arch dcgan3d`: the preset's d_join_size, sparse_frames and
+    mapping settings are stylegan-v's; given by the user alongside, they are still refused."""
+    config = preset("small").updated({"model.arch": "dcgan3d"}).check()
+    assert config.model.d_join_size is None and config.model.sparse_frames is None
+    assert config.model.mapping_layers is None and config.data.size == 32
+    with pytest.raises(ConfigError, match="model.d_join_size=16 is an option of the continuous-time"):
+        preset("small").updated({"model.arch": "dcgan3d", "model.d_join_size": 16}).check()
+    # Staying continuous-time keeps them.
+    assert preset("small").updated({"model.arch": "stylegan-v"}).model.d_join_size == 16
