@@ -318,8 +318,14 @@ def trained_extractor(data_dir, path, frames, size):
 
 
 def spoilt_real_clips(real):
-    """Real uint8 clips degraded in ways a generator's samples often are."""
+    """Real uint8 clips degraded in ways a generator's samples often are. One of them is the
+    haze every stylegan-v run draws where the data's backgrounds are flat: the plain clips with a
+    still haze of 12 levels (`smooth_haze`; the runs' own measure 6-12)."""
     size = real.shape[2]
+    hazed = real.astype(np.float32)
+    plain = clip_spreads(real) < 2.0
+    if plain.any():
+        hazed[plain] += smooth_haze(np.random.default_rng(0), int(plain.sum()), real.shape[1], size, 12, False)
 
     def blurred(factor):
         frames = real.reshape(-1, size, size, real.shape[-1])
@@ -331,7 +337,18 @@ def spoilt_real_clips(real):
         "blurred (1/4 resolution)": blurred(4),
         "frames shuffled in time": real[:, np.random.default_rng(0).permutation(real.shape[1])],
         "static (first frame held)": np.repeat(real[:, :1], real.shape[1], axis=1),
+        "plain backgrounds hazed (12 levels)": np.clip(hazed, 0, 255).astype(np.uint8),
     }
+
+
+def smooth_haze(rng, count, frames, size, levels, per_frame):
+    """`[count, frames, size, size, 1]` float: a 4x4 normal field up-sampled (bicubic), scaled
+    so its median absolute value is `levels`; one field a clip, or one a frame."""
+    fields = rng.normal(size=(count, frames if per_frame else 1, 4, 4)).astype(np.float32)
+    up = np.stack([[cv2.resize(field, (size, size), interpolation=cv2.INTER_CUBIC) for field in clip]
+                   for clip in fields])
+    up *= levels / np.median(np.abs(up))
+    return np.broadcast_to(up[..., np.newaxis], (count, frames, size, size, 1))
 
 
 def class_coverage(videos, classifier, min_share=0.02):

@@ -25,22 +25,11 @@ Run after bench_quality (it keeps the run and the held-out half):
 import argparse
 
 import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow is imported)
-import cv2
 import keras
 import numpy as np
 
-from bench_quality import background_spread, clip_spreads
+from bench_quality import background_spread, clip_spreads, smooth_haze
 from keras_vidgen import doctor, metrics
-
-
-def smooth_haze(rng, count, frames, size, levels, per_frame):
-    """`[count, frames, size, size, 1]` float: a 4x4 normal field up-sampled (bicubic), scaled
-    so its median absolute value is `levels`; one field a clip, or one a frame."""
-    fields = rng.normal(size=(count, frames if per_frame else 1, 4, 4)).astype(np.float32)
-    up = np.stack([[cv2.resize(field, (size, size), interpolation=cv2.INTER_CUBIC) for field in clip]
-                   for clip in fields])
-    up *= levels / np.median(np.abs(up))
-    return np.broadcast_to(up[..., np.newaxis], (count, frames, size, size, 1))
 
 
 def discriminator_inputs(videos, times, given_times=None):

@@ -20,8 +20,8 @@ held-out half):
 import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow is imported)
 import numpy as np
 
-from bench_quality import motion, spoilt_real_clips
-from probe_background import judged, probed_run, probe_arguments, smooth_haze
+from bench_quality import motion, smooth_haze, spoilt_real_clips
+from probe_background import judged, probed_run, probe_arguments
 
 
 def judged_at(model, videos, shown, times):
