@@ -52,16 +52,13 @@ def train_speed(config, steps, warmup):
 def bench_config(arch, preset, batch_size, frames, size, settings=()):
     """The preset's config (default: `TrainConfig` at this benchmark's 16x64x64, batch 8) with
     `arch`, any shape given on the command line and the `--set` settings."""
-    import dataclasses
-
     from keras_vidgen import config as vidgen_config
 
     config = (vidgen_config.preset(preset) if preset else
               vidgen_config.TrainConfig(data=vidgen_config.DataConfig(batch_size=8, frames=16, size=64)))
-    shape = {name: value for name, value in dict(batch_size=batch_size, frames=frames, size=size).items()
+    shape = {f"data.{name}": value for name, value in dict(batch_size=batch_size, frames=frames, size=size).items()
              if value is not None}
-    config = dataclasses.replace(config, data=dataclasses.replace(config.data, **shape))
-    return config.updated({"model.arch": arch, **vidgen_config.parse_settings(settings)}).check()
+    return config.updated({**shape, "model.arch": arch, **vidgen_config.parse_settings(settings)}).check()
 
 
 def run_table(args):
