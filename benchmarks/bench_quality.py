@@ -9,7 +9,8 @@ per class head of the in-domain extractor (shape, colour, background), how many 
 it sees in the real and generated clips and the largest class's share (mode collapse shows
 there), the FVD of generator snapshots taken every 400 steps (saved during training, scored
 after it, so the budget is spent on training) with their mean over the second half of training
-(one snapshot alone is noisy), and writes a PNG with rows of real and generated
+(one snapshot alone is noisy) and the classes each snapshot draws (a class the end lacks may
+have been drawn and lost, or never), and writes a PNG with rows of real and generated
 frames plus small GIFs. A continuous-time model (arch stylegan-v) also renders 4x-long videos,
 scored on windows of the training length at offsets 0, T, 2T, 3T, with how much each window
 moves (mean absolute change between consecutive frames, beside the real clips'). How crisp the
@@ -104,11 +105,13 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         training_seconds = round(time.time() - training_started)
     trained = model.generate(num_samples, seed=3)
     render_snapshot = snapshot_renderer(model, num_samples)
-    curve = fvd_over_training(render_snapshot, snapshots.paths, real_b, extractor)
+    classifier = keras.models.load_model(extractor_path)
+    curve, coverage_curve = fvd_over_training(render_snapshot, snapshots.paths, real_b, extractor, classifier)
     # With an EMA generator the run also scores the generator it averages: one run measures both.
-    itself = None
+    itself = itself_curve = itself_coverage_curve = None
     if snapshots.itself_paths:
-        itself_curve = fvd_over_training(render_snapshot, snapshots.itself_paths, real_b, extractor)
+        itself_curve, itself_coverage_curve = fvd_over_training(
+            render_snapshot, snapshots.itself_paths, real_b, extractor, classifier)
         itself = render_snapshot(snapshots.itself_paths[max(snapshots.itself_paths)])
 
     rows = {
@@ -122,7 +125,6 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     spoilt = spoilt_real_clips(real_a)
     references = {name: round(metrics.evaluate(videos, real_b, extractor)["fvd"], 3)
                   for name, videos in spoilt.items()}
-    classifier = keras.models.load_model(extractor_path)
     compared = [("real B", real_b), ("untrained G", untrained), ("trained G", trained)]
     if itself is not None:
         compared.append(("G itself (no EMA)", itself))
@@ -140,7 +142,9 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "training_steps": trained_steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
         "coverage": coverage, "fvd_over_training": curve,
-        "fvd_over_training_without_ema": itself_curve if itself is not None else None,
+        "fvd_over_training_without_ema": itself_curve,
+        "coverage_over_training": coverage_curve,
+        "coverage_over_training_without_ema": itself_coverage_curve,
         "spoilt_real_fvd": references,
         "long_videos": long_videos, "edge_steepness": edges, "background_spread": backgrounds,
         "motion_by_region": motions,
@@ -206,15 +210,17 @@ class GeneratorSnapshots(keras.callbacks.Callback):
         return path
 
 
-def fvd_over_training(render_snapshot, snapshot_paths, real, extractor):
-    """`{step: FVD}` of each snapshot against `real`, the same latents for all."""
+def fvd_over_training(render_snapshot, snapshot_paths, real, extractor, classifier):
+    """`{step: FVD}` of each snapshot against `real`, the same latents for all, and
+    `{step: class_coverage}` of the same clips: whether a class the end lacks was ever drawn."""
     real_features = extractor(real)
-    curve = {}
+    curve, coverage = {}, {}
     for step, path in sorted(snapshot_paths.items()):
         videos = render_snapshot(path)
         row = metrics.evaluate_features(extractor(videos), real_features, extractor.name, videos.shape)
         curve[step] = round(row["fvd"], 3)
-    return curve
+        coverage[step] = class_coverage(videos, classifier)
+    return curve, coverage
 
 
 def snapshot_renderer(model, num_samples):
@@ -388,11 +394,17 @@ def _print_report(report):
     curves = {"": report["fvd_over_training"]}
     if report["fvd_over_training_without_ema"]:
         curves[" (the generator the EMA averages)"] = report["fvd_over_training_without_ema"]
+    coverages = {"": report.get("coverage_over_training"),
+                 " (the generator the EMA averages)": report.get("coverage_over_training_without_ema")}
     for label, curve in curves.items():
         print(f"\nFVD over training{label}, snapshots vs real B: " + ", ".join(
             f"step {step}: {fvd:.1f}" for step, fvd in curve.items()))
         if curve:
             print("  second half of training: mean {0:.1f}, from {1:.1f} to {2:.1f}".format(*late_fvd(curve)))
+        if coverages[label]:
+            print("  classes seen (largest share): " + "; ".join(
+                f"step {step}: " + ", ".join(_coverage_cell(head, c) for head, c in heads.items())
+                for step, heads in coverages[label].items()))
     if report["long_videos"]:
         long_videos = dict(report["long_videos"])
         print(f"\nlong videos ({len(long_videos) - 1}x the training length), per window: "
@@ -413,8 +425,11 @@ def _print_report(report):
                           for name, row in report["motion_by_region"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
-        print(f"{name:<24}" + "   ".join(
-            f"{head} {c['classes']}/{c['of']} ({c['top_share']:.0%})" for head, c in heads.items()))
+        print(f"{name:<24}" + "   ".join(_coverage_cell(head, c) for head, c in heads.items()))
+
+
+def _coverage_cell(head, coverage):
+    return f"{head} {coverage['classes']}/{coverage['of']} ({coverage['top_share']:.0%})"
 
 
 def late_fvd(curve):
