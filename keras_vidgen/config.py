@@ -150,6 +150,8 @@ class ModelConfig(_Checked):
         sparse_frames: frames of each clip the discriminator judges (stylegan-v, at least 2 and
             at most `data.frames`); `None`: StyleGAN-V's 3. Fewer make a step cheaper.
         mapping_layers: layers of stylegan-v's mapping network (`None`: 2; StyleGAN2's: 8).
+        fourier_features: stylegan-v: plane waves (`2 x` this many channels) at the synthesis
+            network's 16x16 stage, turned and shifted per video (`None`: none).
         mapping_lr_multiplier: the mapping network's learning rate as a fraction of the
             generator's (stylegan-v; `None`: the same rate; StyleGAN2's: 0.01).
         d_join_size: the resolution at which stylegan-v's discriminator puts its frames' features
@@ -178,6 +180,7 @@ class ModelConfig(_Checked):
     output_skips: bool = False
     sparse_frames: Optional[int] = setting(None, minimum=2)
     mapping_layers: Optional[int] = setting(None, minimum=1)
+    fourier_features: Optional[int] = setting(None, minimum=1)
     mapping_lr_multiplier: Optional[float] = setting(None, above=0)
     d_join_size: Optional[int] = setting(None, minimum=4)
 
@@ -523,6 +526,7 @@ def _check_value(path, value, hint, metadata):
 CONTINUOUS_TIME_OPTIONS = {
     "output_skips": ("generator", "output_skips"),
     "mapping_layers": ("generator", "mapping_layers"),
+    "fourier_features": ("generator", "fourier_features"),
     "mapping_lr_multiplier": ("generator", "mapping_lr_multiplier"),
     "sparse_frames": ("discriminator", "sparse_frames"),
     "d_join_size": ("discriminator", "join_size"),

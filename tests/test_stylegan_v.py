@@ -17,8 +17,8 @@ from keras_vidgen.data import load_clip, make_moving_shapes, read_manifest
 from keras_vidgen.config import TrainConfig
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.export import export_generator
-from keras_vidgen.layers import MotionCode
-from keras_vidgen.models import build_video_gan
+from keras_vidgen.layers import FourierFeatures, MotionCode
+from keras_vidgen.models import build_video_gan, stylegan_v
 from keras_vidgen.models.stylegan_v import MOTION_MIN_PERIOD
 from keras_vidgen.models.time_sampling import sparse_frame_indices
 
@@ -79,9 +79,9 @@ def test_every_continuous_time_option_reaches_its_builder():
     TypeError in the builder; a dropped option would leave the default)."""
     gan = build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
-                          sparse_frames=2, d_join_size=8)
+                          sparse_frames=2, d_join_size=8, fourier_features=4)
     names = {layer.name for layer in gan.generator.layers}
-    assert {"to_rgb_base", "mapping2"} <= names and "mapping3" not in names
+    assert {"to_rgb_base", "mapping2", "fourier_features"} <= names and "mapping3" not in names
     assert type(gan.generator.get_layer("mapping0")).__name__ == "ScaledDense"
     assert gan.discriminator.input["times"].shape[-1] == 2
     assert gan.discriminator.get_layer("joined_frames").output.shape[1:3] == (8, 8)
@@ -89,7 +89,7 @@ def test_every_continuous_time_option_reaches_its_builder():
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
-                                           ("d_join_size", 16)])
+                                           ("d_join_size", 16), ("fourier_features", 8)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -101,6 +101,38 @@ def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
                                               "task": "predict", "observed": 4}})
     with pytest.raises(ConfigError, match=f"model.{option}={value} is not supported with model.task='predict'"):
         config.check()
+
+
+def test_the_plane_waves_are_one_per_video_and_turn_with_its_code():
+    """The waves come from the content code alone, so every frame of a video gets the same ones
+    (whatever its time) and another video's turn and shift differently once the code moves them."""
+
+    layer = FourierFeatures(4, max_cycles=3.0)
+    features = np.zeros((3, 16, 16, 2), "float32")
+    style = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], "float32")
+    out = keras.ops.convert_to_numpy(layer([features, style]))
+    assert out.shape == (3, 16, 16, 10) and np.allclose(out[..., :2], 0)
+    assert np.allclose(out[0], out[2])  # a zero-initialised transform: the fixed bank for all
+    # sin^2 + cos^2 = 1: each channel pair is one plane wave.
+    assert np.allclose(out[..., 2:6] ** 2 + out[..., 6:] ** 2, 1, atol=1e-5)
+    kernel, bias = layer.transform.get_weights()
+    layer.transform.set_weights([np.array([[0.3, 0.1, 0.0], [0.0, 0.0, 0.0]], "float32"), bias])
+    moved = keras.ops.convert_to_numpy(layer([features, style]))
+    assert np.allclose(moved[0], moved[1]) and not np.allclose(moved[0], moved[2], atol=1e-3)
+    assert np.allclose(moved[2], out[2])  # the code that does not move them
+
+
+def test_a_generator_with_plane_waves_renders_each_time_exactly_and_reloads(tmp_path):
+    generator = stylegan_v.build_generator(LATENT, FRAMES, SIZE, filters=32, fourier_features=4)
+    assert generator.get_layer("fourier_features").output.shape[1] == min(stylegan_v.FOURIER_SIZE, SIZE)
+    z = keras.random.normal((2, LATENT), seed=1)
+    together = generator({"z": z, "times": keras.ops.convert_to_tensor([[0.0, 3.0, 7.0], [1.0, 2.0, 9.0]])})
+    alone = generator({"z": z, "times": keras.ops.convert_to_tensor([[7.0], [9.0]])})
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(together)[:, 2], keras.ops.convert_to_numpy(alone)[:, 0], atol=1e-5)
+    generator.save(tmp_path / "g.keras")
+    reloaded = keras.models.load_model(tmp_path / "g.keras")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(reloaded({"z": z, "times": keras.ops.convert_to_tensor([[7.0], [9.0]])})),
+                               keras.ops.convert_to_numpy(alone), atol=1e-6)
 
 
 def test_output_skips_are_off_by_default():

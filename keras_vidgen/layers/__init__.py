@@ -13,6 +13,7 @@ from keras_vidgen.layers.border_bounce import BorderBounce
 from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.diff_augment import diff_augment
+from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
 from keras_vidgen.layers.mask_blend import MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
@@ -39,6 +40,7 @@ __all__ = [
     "BorderBounce",
     "ComposeFrames",
     "FoldFrames",
+    "FourierFeatures",
     "MaskBlend",
     "MeanAbsPenalty",
     "MeasuredVelocity",

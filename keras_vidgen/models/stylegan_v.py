@@ -37,6 +37,7 @@ import keras
 from keras import layers
 
 from keras_vidgen.errors import ConfigError
+from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
@@ -53,10 +54,15 @@ from keras_vidgen.signatures import LATENT, TIMES
 # uint8 levels, `bench_quality`'s motion): a period of 2 flips sign every frame.
 MOTION_MIN_PERIOD = 16.0
 
+# Where `fourier_features` enter the synthesis network, and their highest frequency as a share of
+# that map's size: 6 cycles a frame at 16x16, below its Nyquist 8 (the data's stripes: 2-6).
+FOURIER_SIZE = 16
+FOURIER_MAX_CYCLES = 0.375
+
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
                     context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
-                    mapping_lr_multiplier=None, name="generator"):
+                    mapping_lr_multiplier=None, fourier_features=None, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -75,6 +81,9 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         mapping_lr_multiplier: the mapping network learns at this fraction of the generator's
             learning rate (`ScaledDense`; `None`: at the full rate, plain `Dense` layers;
             StyleGAN2's: 0.01).
+        fourier_features: plane waves added at the synthesis network's first stage of 16x16 or
+            finer (the last, for smaller frames), `2 * fourier_features` channels turned and shifted per
+            video by its content code (`FourierFeatures`; `None`: none).
         name: the model's name.
 
     Returns:
@@ -104,7 +113,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     # [N * K, ...]: the frames of all clips as one batch of images.
     style = FoldFrames(name="fold_style")(content)
     start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([content, motion]))
-    video = _synthesis(start, style, size, filters, channels, output_skips)
+    video = _synthesis(start, style, size, filters, channels, output_skips, fourier_features)
     video = UnfoldFrames(name="unfold_frames")([video, times])
     # Linear, as StyleGAN2's output: a tanh here saturated at black within 300 steps of the main
     # job (the darkest common colour) and its vanishing gradient kept it there. Samples and
@@ -119,7 +128,7 @@ def _mapping_dense(units, lr_multiplier, name):
     return ScaledDense(units, lr_multiplier=lr_multiplier, name=name)
 
 
-def _synthesis(start, style, size, filters, channels, output_skips):
+def _synthesis(start, style, size, filters, channels, output_skips, fourier_features=None):
     """The per-frame image network: the frame's input code `[B, S1]` (content and motion) and
     style `[B, S2]` (content) -> image `[B, size, size, channels]`."""
     _, base_size, strides = blocks.stage_plan(1, size)
@@ -127,11 +136,20 @@ def _synthesis(start, style, size, filters, channels, output_skips):
     x = layers.Reshape((base_size, base_size, filters))(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name="synthesis_base")([x, style]))
+    if fourier_features and size <= base_size:
+        raise ConfigError("{0}: frames of {1} px have no up-sampling stage for the plane waves; use 8 px or more",
+                          ("model.fourier_features", fourier_features), ("data.size", size))
     stages = [x]  # each resolution's features, coarsest first
+    waves_at = min(FOURIER_SIZE, size) if fourier_features else None
     width = filters
     for index in range(len(strides)):
         width = max(16, width // 2)
         x = layers.UpSampling2D(interpolation="bilinear", name=f"synthesis_up{index}")(x)
+        # The first stage at 16x16 or finer (the last, for smaller frames).
+        if waves_at and x.shape[1] >= waves_at:
+            waves_at = None
+            x = FourierFeatures(fourier_features, max_cycles=FOURIER_MAX_CYCLES * x.shape[1],
+                                name="fourier_features")([x, style])
         for conv in range(2):
             x = ModulatedConv2D(width, 3, name=f"synthesis{index}_{conv}")([x, style])
             x = layers.LeakyReLU(0.2)(x)
