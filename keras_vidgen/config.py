@@ -157,6 +157,10 @@ class ModelConfig(_Checked):
         d_join_size: the resolution at which stylegan-v's discriminator puts its frames' features
             side by side, with the time gaps as more channels, and judges them together from
             there on: `data.size` halved down to 4 (`None`: its last 4x4 map, StyleGAN-V's).
+        d_stddev_group: clips per group of stylegan-v's minibatch standard deviation, the
+            discriminator's view of how much a batch's clips differ (`None`: StyleGAN2's 4).
+        d_stddev_features: statistics it appends, each over its own run of the channels (`None`:
+            1); must divide the channels of the discriminator's last 4x4 map.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -183,6 +187,8 @@ class ModelConfig(_Checked):
     fourier_features: Optional[int] = setting(None, minimum=1)
     mapping_lr_multiplier: Optional[float] = setting(None, above=0)
     d_join_size: Optional[int] = setting(None, minimum=4)
+    d_stddev_group: Optional[int] = setting(None, minimum=1)
+    d_stddev_features: Optional[int] = setting(None, minimum=1)
 
 
 @dataclasses.dataclass
@@ -201,6 +207,8 @@ class TrainConfig(_Checked):
         augment: DiffAugment policy for the discriminator's inputs, e.g. "color,translation,cutout".
         recon_weight: weight of the reconstruction loss: of the produced frames against the real
             ones (predict, interpolate), or the L1 of the context (frame-conditional generate).
+        mode_seeking_weight: weight of MSGAN's mode-seeking term in the generator's loss (task
+            "generate"; 0: off): latents that land on nearly the same clip cost the generator.
         recon_loss: "mse" or "l1": the reconstruction loss of predict and interpolate (the older
             frame-conditional mode keeps L1).
         gdl_weight: weight of the gradient-difference loss (Mathieu et al. 2016) of the produced
@@ -257,6 +265,7 @@ class TrainConfig(_Checked):
     r1_interval: int = setting(1, minimum=1)
     augment: Optional[str] = setting(None, items=choices.AUGMENTATIONS)
     recon_weight: float = setting(10.0, minimum=0)
+    mode_seeking_weight: float = setting(0.0, minimum=0)
     recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
     gdl_weight: float = setting(0.0, minimum=0)
     adversarial_weight: Optional[float] = setting(None, minimum=0)
@@ -332,6 +341,10 @@ class TrainConfig(_Checked):
                 "{0} needs one replica, not {1}: use n_critic 1 there (e.g. with spectral_norm "
                 "or r1_gamma)", ("n_critic", self.n_critic), ("strategy", self.strategy),
             )
+        if self.mode_seeking_weight and data.batch_size < 2:
+            raise ConfigError("{0} compares pairs of clips: {1} must be at least 2 (on each "
+                              "replica)", ("mode_seeking_weight", self.mode_seeking_weight),
+                              ("data.batch_size", data.batch_size))
         return self
 
     def _check_task(self):
@@ -369,6 +382,8 @@ class TrainConfig(_Checked):
                        ("n_critic", self.n_critic != 1, self.n_critic),
                        ("gp_weight", self.gp_weight is not None, self.gp_weight),
                        ("r1_gamma", self.r1_gamma != 0, self.r1_gamma),
+                       ("mode_seeking_weight", self.mode_seeking_weight != 0,
+                        self.mode_seeking_weight),
                        ("loss", self.loss == "wgan-gp", self.loss)]
         for path, bad, value in unsupported:
             if bad:
@@ -530,6 +545,8 @@ CONTINUOUS_TIME_OPTIONS = {
     "mapping_lr_multiplier": ("generator", "mapping_lr_multiplier"),
     "sparse_frames": ("discriminator", "sparse_frames"),
     "d_join_size": ("discriminator", "join_size"),
+    "d_stddev_group": ("discriminator", "stddev_group"),
+    "d_stddev_features": ("discriminator", "stddev_features"),
 }
 
 

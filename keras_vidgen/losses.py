@@ -214,6 +214,32 @@ def gradient_difference_loss(real, fake, alpha=1.0):
     return total
 
 
+def mode_seeking_penalty(samples, latents, epsilon=1e-5):
+    """MSGAN's mode-seeking term (Mao et al. 2019, "Mode seeking generative adversarial networks
+    for diverse image synthesis", eq. 3), per example: the generator pays
+    `1 / (d(G(z_i), G(z_j)) / d(z_i, z_j) + epsilon)`, so two latents that land on nearly the
+    same sample (a dropped mode's symptom) cost it most. `d` is the mean absolute difference;
+    each sample `i` is paired with the next, `j = i + 1`, the last with the first.
+
+    Args:
+        samples: the generator's outputs, float `[N, ...]`, `N >= 2`.
+        latents: the latents they were drawn from, float `[N, latent_dim]`.
+        epsilon: keeps the cost finite for identical samples (MSGAN's 1e-5).
+
+    Returns:
+        float32 `[N]`.
+    """
+    samples = tf.cast(samples, tf.float32)
+    latents = tf.cast(latents, tf.float32)
+    tf.debugging.assert_greater_equal(
+        tf.shape(samples)[0], 2,
+        message="The mode-seeking penalty compares pairs of samples: give each replica a batch "
+                "of at least 2 (data.batch_size), or set mode_seeking_weight=0.")
+    sample_distance = per_example_mean(tf.abs(samples - tf.roll(samples, -1, axis=0)))
+    latent_distance = per_example_mean(tf.abs(latents - tf.roll(latents, -1, axis=0)))
+    return 1.0 / (sample_distance / latent_distance + epsilon)
+
+
 LOSSES = {
     "hinge": (hinge_discriminator_loss, hinge_generator_loss),
     "bce": (bce_discriminator_loss, bce_generator_loss),

@@ -91,6 +91,7 @@ def test_every_setting_has_help_from_its_docstring():
     ({"model.num_classes": 3}, ["model.num_classes", "data.labels"]),
     ({"model.context_frames": 4}, ["model.context_frames", "data.frames"]),
     ({"n_critic": 5, "strategy": "mirrored"}, ["n_critic", "strategy"]),
+    ({"mode_seeking_weight": 1.0, "data.batch_size": 1}, ["mode_seeking_weight", "data.batch_size"]),
 ])
 def test_check_names_the_settings_their_values_and_what_works(settings, named):
     config = preset("tiny").updated(settings)  # tiny: 4 frames
@@ -132,6 +133,8 @@ def test_preset_and_from_dict_errors_are_config_errors():
      ["model.context_frames", "model.task"]),
     ({"model.task": "predict", "model.observed": 4, "n_critic": 2}, ["n_critic", "model.task"]),
     ({"model.task": "predict", "model.observed": 4, "loss": "wgan-gp"}, ["loss", "model.task"]),
+    ({"model.task": "predict", "model.observed": 4, "mode_seeking_weight": 1.0},
+     ["mode_seeking_weight", "model.task"]),
     ({"model.task": "predict", "model.observed": 4, "recon_weight": 0.0, "adversarial_weight": 0.0},
      ["recon_weight", "gdl_weight", "adversarial_weight"]),
 ])

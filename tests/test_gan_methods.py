@@ -87,6 +87,19 @@ def test_lazy_r1_is_applied_on_every_kth_step_only():
                            every.discriminator.trainable_variables[0].numpy())
 
 
+def test_the_mode_seeking_term_is_reported_and_moves_the_generator_alone():
+    plain = compiled(*networks())
+    seeking = compiled(*networks(), mode_seeking_weight=1.0)
+    history = fit(seeking, 1)
+    assert fit(plain, 1).keys() == history.keys() - {"mode_seeking_penalty"}
+    assert np.isfinite(history["mode_seeking_penalty"][0]) and history["mode_seeking_penalty"][0] > 0
+    # The same seed, data and D step: the discriminators agree, the generators do not.
+    for a, b in zip(plain.discriminator.trainable_variables, seeking.discriminator.trainable_variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert not np.allclose(plain.generator.trainable_variables[0].numpy(),
+                           seeking.generator.trainable_variables[0].numpy())
+
+
 def test_spectrally_normalised_discriminator_trains_with_a_gradient_penalty():
     gan = compiled(*networks(spectral_norm=True), loss="wgan-gp")
     history = fit(gan, 2)
@@ -127,7 +140,7 @@ def test_ema_generator_samples():
 def test_every_piece_of_training_state_survives_save_and_load(tmp_path):
     gan = compiled(
         *networks(spectral_norm=True), ema_decay=0.9, loss="wgan-gp", n_critic=2, r1_gamma=0.5,
-        r1_interval=3, augment="color,translation,cutout",
+        r1_interval=3, augment="color,translation,cutout", mode_seeking_weight=0.5,
     )
     fit(gan, 3)  # ends mid-way through an n_critic cycle and an R1 interval
     gan.save(tmp_path / "run.keras")

@@ -130,6 +130,21 @@ def test_minibatch_stddev_appends_each_groups_spread_across_samples(tmp_path):
     np.testing.assert_allclose(model(same)[..., 2], 0.0, atol=1e-3)
 
 
+def test_minibatch_stddev_gives_each_run_of_channels_its_own_statistic(tmp_path):
+    # Four samples of [1, 1, 4]: only channel 3 spreads (std 1.5 over the group), so with two
+    # statistics the first run (channels 0-1) reads 0 and the second (2-3) 0.75; one reads 0.375.
+    values = np.zeros((4, 1, 1, 4), "float32")
+    values[:, 0, 0, 3] = [0.0, 3.0, 0.0, 3.0]
+    inputs = keras.Input((1, 1, 4))
+    model = keras.Model(inputs, MinibatchStdDev(group_size=4, num_features=2)(inputs))
+    out = np.asarray(round_trip(model, tmp_path, values)(values))
+    assert out.shape == (4, 1, 1, 6)
+    np.testing.assert_allclose(out[:, 0, 0, 4:], [[0.0, 0.75]] * 4, atol=1e-3)
+    np.testing.assert_allclose(MinibatchStdDev(group_size=4)(values)[:, 0, 0, 4], 0.375, atol=1e-3)
+    with pytest.raises(ValueError, match="num_features=3 must divide the input's 4 channels"):
+        MinibatchStdDev(num_features=3)(values)
+
+
 def video_batch(seed=0):
     return tf.random.stateless_uniform((3, 4, 16, 16, 3), seed=[seed, 0], minval=-1, maxval=1)
 

@@ -156,3 +156,22 @@ def test_gradient_difference_loss_is_per_example_at_video_rank():
     # Example 1, each frame: height differences |1-0|, |0-0| -> 1 of 2; width the same: 1 of 2.
     # Over 3 frames the means stay 1/2 + 1/2.
     np.testing.assert_allclose(losses.gradient_difference_loss(real, fake), [0.0, 1.0])
+
+
+def test_mode_seeking_penalty_pairs_each_sample_with_the_next():
+    # Samples 0 and 1 differ by 0.5 everywhere, 1 and 2 by 0, 2 and 0 by 0.5; latents by 1, 2, 1.
+    samples = np.zeros((3, 2, 4, 4, 3), np.float32)
+    samples[1] = 0.5
+    samples[2] = 0.5
+    latents = np.array([[0.0, 0.0], [1.0, 1.0], [-1.0, -1.0]], np.float32)
+    penalty = losses.mode_seeking_penalty(samples, latents)
+    np.testing.assert_allclose(penalty, [1 / (0.5 / 1 + 1e-5), 1 / (0 / 2 + 1e-5), 1 / (0.5 / 1 + 1e-5)],
+                               rtol=1e-5)
+    # Farther apart samples cost less: the generator is paid to spread its latents out.
+    assert float(tf.reduce_mean(losses.mode_seeking_penalty(2 * samples, latents))) < float(
+        tf.reduce_mean(penalty))
+
+
+def test_mode_seeking_penalty_needs_a_pair():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at least 2"):
+        losses.mode_seeking_penalty(np.zeros((1, 2, 2, 3), np.float32), np.zeros((1, 4), np.float32))

@@ -79,17 +79,21 @@ def test_every_continuous_time_option_reaches_its_builder():
     TypeError in the builder; a dropped option would leave the default)."""
     gan = build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
-                          sparse_frames=2, d_join_size=8, fourier_features=4)
+                          sparse_frames=2, d_join_size=8, fourier_features=4,
+                          d_stddev_group=8, d_stddev_features=2)
     names = {layer.name for layer in gan.generator.layers}
     assert {"to_rgb_base", "mapping2", "fourier_features"} <= names and "mapping3" not in names
     assert type(gan.generator.get_layer("mapping0")).__name__ == "ScaledDense"
     assert gan.discriminator.input["times"].shape[-1] == 2
     assert gan.discriminator.get_layer("joined_frames").output.shape[1:3] == (8, 8)
+    stddev = gan.discriminator.get_layer("minibatch_stddev")
+    assert (stddev.group_size, stddev.num_features) == (8, 2)
 
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
-                                           ("d_join_size", 16), ("fourier_features", 8)])
+                                           ("d_join_size", 16), ("fourier_features", 8),
+                                           ("d_stddev_group", 8), ("d_stddev_features", 2)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):

@@ -19,7 +19,8 @@ from keras_vidgen.layers.diff_augment import diff_augment, parse_policy
 from keras_vidgen.models import networks, replicas, time_sampling
 
 _BASE_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
-_PENALTY_METRICS = ("gp_penalty", "r1_penalty", "recon_penalty", "g_reg_penalty")
+_PENALTY_METRICS = ("gp_penalty", "r1_penalty", "recon_penalty", "g_reg_penalty",
+                    "mode_seeking_penalty")
 
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
@@ -137,7 +138,8 @@ class VideoGAN(keras.Model):
         return self.sampling_generator(inputs, training=training)
 
     def compile(self, g_optimizer, d_optimizer, loss="hinge", n_critic=1, gp_weight=None,
-                r1_gamma=0.0, r1_interval=1, augment=None, recon_weight=10.0, **kwargs):
+                r1_gamma=0.0, r1_interval=1, augment=None, recon_weight=10.0,
+                mode_seeking_weight=0.0, **kwargs):
         """Sets both optimizers, the adversarial loss and the regularisers.
 
         Args:
@@ -151,6 +153,8 @@ class VideoGAN(keras.Model):
             augment: a DiffAugment policy such as "color,translation,cutout" applied to every
                 discriminator input, real and fake, in both steps (None = off).
             recon_weight: weight of the frame-conditional L1 reconstruction of the context.
+            mode_seeking_weight: weight of MSGAN's mode-seeking term in the generator's loss
+                (`losses.mode_seeking_penalty`; 0 = off); needs batches of at least 2 a replica.
             **kwargs: passed to `keras.Model.compile` (e.g. `run_eagerly`, `jit_compile`).
         """
         if n_critic < 1 or r1_interval < 1:
@@ -175,8 +179,10 @@ class VideoGAN(keras.Model):
         self.r1_gamma, self.r1_interval = float(r1_gamma), int(r1_interval)
         self.augment = augment or None
         self.recon_weight = float(recon_weight)
+        self.mode_seeking_weight = float(mode_seeking_weight)
         active = dict(gp_penalty=self.gp_weight > 0, r1_penalty=self.r1_gamma > 0,
                       recon_penalty=self.context_frames > 0,
+                      mode_seeking_penalty=self.mode_seeking_weight > 0,
                       g_reg_penalty=networks.adds_losses(self.generator))
         self._active_metrics = list(_BASE_METRICS) + [name for name, on in active.items() if on]
         # Keras builds only `self.optimizer`; building ours now creates their slots inside the
@@ -197,6 +203,7 @@ class VideoGAN(keras.Model):
             "r1_interval": self.r1_interval,
             "augment": self.augment,
             "recon_weight": self.recon_weight,
+            "mode_seeking_weight": self.mode_seeking_weight,
         }
 
     def compile_from_config(self, config):
@@ -298,6 +305,10 @@ class VideoGAN(keras.Model):
                 recon = losses.per_example_mean(tf.abs(fake[:, : self.context_frames] - context))
                 loss += self.recon_weight * replicas.average_over_global_batch(recon, batch_size)
                 results["recon_penalty"] = tf.reduce_mean(recon)
+            if self.mode_seeking_weight > 0:
+                seeking = losses.mode_seeking_penalty(fake, z)
+                loss += self.mode_seeking_weight * replicas.average_over_global_batch(seeking, batch_size)
+                results["mode_seeking_penalty"] = tf.reduce_mean(seeking)
             scaled = self.g_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
         self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
@@ -353,7 +364,7 @@ class VideoGAN(keras.Model):
         return networks.generator_inputs(z, conditions)
 
     def _generator_metric_names(self):
-        return [name for name in ("g_loss", "recon_penalty", "g_reg_penalty")
+        return [name for name in ("g_loss", "recon_penalty", "g_reg_penalty", "mode_seeking_penalty")
                 if name in self._active_metrics]
 
     def _next_shared_seed(self):

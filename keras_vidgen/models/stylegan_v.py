@@ -59,6 +59,10 @@ MOTION_MIN_PERIOD = 16.0
 FOURIER_SIZE = 16
 FOURIER_MAX_CYCLES = 0.375
 
+# Clips per group of the discriminator's minibatch standard deviation unless `model.d_stddev_group`
+# says otherwise: StyleGAN2's 4.
+STDDEV_GROUP = 4
+
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
                     context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
@@ -172,7 +176,7 @@ def _synthesis(start, style, size, filters, channels, output_skips, fourier_feat
 
 def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
                         spectral_norm=False, sparse_frames=None, join_size=None,
-                        name="discriminator"):
+                        stddev_group=None, stddev_features=None, name="discriminator"):
     """Builds the sparse-frame discriminator: `{video [N, K, H, W, C], times [N, K]}` -> logits `[N, 1]`.
 
     Args:
@@ -184,6 +188,8 @@ def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
             the channels, with the time gaps as more channels) and judged together from there on:
             from `size` (the frames themselves, as DIGAN's motion discriminator) down to the
             last 4x4 map (`None`, StyleGAN-V's).
+        stddev_group, stddev_features: the minibatch standard deviation's clips per group and
+            statistics, before the last conv (`None`: StyleGAN2's 4 and 1; `MinibatchStdDev`).
     """
     del frames  # the gaps between the sampled frames, not the clip length, reach this network
     sparse_frames = sparse_frames or SPARSE_FRAMES
@@ -217,7 +223,7 @@ def build_discriminator(frames, size, filters=64, channels=3, num_classes=None,
         x = layers.Reshape((base_size, base_size, width))(x)
     # How much the batch's clips differ, as StyleGAN2 and StyleGAN-V give their last conv: without
     # it a 30-minute `base` run drew one background in 100% of its samples (real: 60/40).
-    x = MinibatchStdDev(name="minibatch_stddev")(x)
+    x = MinibatchStdDev(stddev_group or STDDEV_GROUP, stddev_features or 1, name="minibatch_stddev")(x)
     joined = layers.Conv2D(width, 3, padding="same", name="joined_conv")
     x = layers.LeakyReLU(0.2)(maybe_spectral_norm(joined, spectral_norm)(x))
     gaps = maybe_spectral_norm(layers.Dense(width, name="gaps"), spectral_norm)(gap_features)
