@@ -42,7 +42,7 @@ import numpy as np
 
 from keras_vidgen import doctor, media, metrics
 from keras_vidgen.config import parse_settings, preset
-from keras_vidgen.data import cached_moving_shapes, list_video_files
+from keras_vidgen.data import cached_moving_shapes, list_video_files, shapes
 from keras_vidgen.models import networks, time_sampling
 from keras_vidgen.train import build_model, resolve_data, train
 
@@ -359,8 +359,8 @@ def smooth_haze(rng, count, frames, size, levels, per_frame):
 
 def class_coverage(videos, classifier, min_share=0.02):
     """Mode coverage as the in-domain classifier sees it: per class head, the classes predicted
-    for at least `min_share` of the clips and the largest class's share (collapse shows here
-    first)."""
+    for at least `min_share` of the clips, the largest class's share (collapse shows here
+    first) and every class's share (which background a run keeps, not only how much of one)."""
     predictions = classifier.predict(media.to_float(videos), batch_size=32, verbose=0)
     coverage = {}
     for head, probabilities in predictions.items():
@@ -368,7 +368,8 @@ def class_coverage(videos, classifier, min_share=0.02):
             continue
         shares = np.bincount(probabilities.argmax(-1), minlength=probabilities.shape[1]) / len(videos)
         coverage[head] = {"classes": int((shares >= min_share).sum()), "of": int(len(shares)),
-                          "top_share": round(float(shares.max()), 3)}
+                          "top_share": round(float(shares.max()), 3),
+                          "shares": [round(float(share), 3) for share in shares]}
     return coverage
 
 
@@ -429,7 +430,11 @@ def _print_report(report):
 
 
 def _coverage_cell(head, coverage):
-    return f"{head} {coverage['classes']}/{coverage['of']} ({coverage['top_share']:.0%})"
+    cell = f"{head} {coverage['classes']}/{coverage['of']} ({coverage['top_share']:.0%}"
+    if head == "background" and "shares" in coverage:  # reports from before 2026-12-04 lack them
+        cell += ", " + ", ".join(f"{name} {share:.0%}"
+                                 for name, share in zip(shapes.BACKGROUNDS, coverage["shares"]))
+    return cell + ")"
 
 
 def late_fvd(curve):
