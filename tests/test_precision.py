@@ -31,6 +31,21 @@ def test_mixed_precision_computes_in_16_bits_and_trains(policy):
     assert all(np.isfinite(values[-1]) for values in history.values())
 
 
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_stylegan_v_trains_in_16_bits_with_its_phases_in_float32(policy):
+    # Phases of several radians lose their fractions in 16 bits (a step of 2^-8 at 2 pi in
+    # float16): the motion code and the plane waves compute in float32, the rest in 16 bits.
+    config = tiny(mixed_precision=policy).updated(
+        {"model.arch": "stylegan-v", "model.fourier_features": 2}).check()
+    model = build_model(config)
+    assert model.generator.get_layer("synthesis0_0").compute_dtype == policy.split("_")[1]
+    for name in ("motion", "fourier_features"):
+        layer = model.generator.get_layer(name)
+        assert layer.compute_dtype == "float32" and layer.output.dtype == "float32", name
+    history = fit_once(model)
+    assert all(np.isfinite(values[-1]) for values in history.values())
+
+
 def test_jit_compile_is_passed_through_and_defaults_to_auto():
     assert build_model(tiny()).jit_compile is False  # "auto" resolves to off on CPU
     assert build_model(tiny(jit_compile=True)).jit_compile is True

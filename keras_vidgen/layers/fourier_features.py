@@ -25,7 +25,9 @@ class FourierFeatures(keras.layers.Layer):
         count: frequencies (the layer adds `2 * count` channels).
         max_cycles: the highest frequency, in cycles a frame (below the map's Nyquist, size / 2).
         seed: fixes the bank (kept in the config).
-        **kwargs: passed to `keras.layers.Layer`.
+        **kwargs: passed to `keras.layers.Layer`; its `dtype` is float32 under any policy
+            (float16 keeps phases of several radians to about 1/256 of a turn), so under mixed
+            precision it returns float32 and the next layer casts down.
 
     Call args:
         inputs: `[x, style]`: `x [B, H, W, C]`, `style [B, S]`.
@@ -35,7 +37,7 @@ class FourierFeatures(keras.layers.Layer):
     """
 
     def __init__(self, count=16, max_cycles=8.0, seed=0, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{**kwargs, "dtype": "float32"})
         self.count, self.max_cycles, self.seed = count, max_cycles, seed
 
     def build(self, input_shape):
@@ -50,12 +52,13 @@ class FourierFeatures(keras.layers.Layer):
         ys, xs = np.meshgrid(np.arange(height) / height, np.arange(width) / width, indexing="ij")
         self._positions = tf.constant(np.stack([xs, ys], -1), tf.float32)  # [H, W, 2]
         # rotation angle and shift (x, y) per image, zero at the start: the fixed bank.
-        self.transform = keras.layers.Dense(3, kernel_initializer="zeros", name="transform")
+        self.transform = keras.layers.Dense(3, kernel_initializer="zeros", dtype="float32",
+                                            name="transform")
         self.transform.build(style_shape)
 
     def call(self, inputs):
         x, style = inputs
-        transform = tf.cast(self.transform(tf.cast(style, tf.float32)), tf.float32)
+        transform = self.transform(style)
         angle, shift = transform[:, 0], transform[:, 1:]
         cos, sin = tf.cos(angle), tf.sin(angle)
         # [B, 2, 2] rotations applied to the frequencies: [B, count, 2].
@@ -64,7 +67,7 @@ class FourierFeatures(keras.layers.Layer):
         phase = 2 * math.pi * (tf.einsum("hwi,bki->bhwk", self._positions, frequencies)
                                + tf.einsum("bi,bki->bk", shift, frequencies)[:, None, None, :])
         waves = tf.concat([tf.sin(phase), tf.cos(phase)], -1)
-        return tf.concat([x, tf.cast(waves, x.dtype)], -1)
+        return tf.concat([x, waves], -1)
 
     def compute_output_shape(self, input_shape):
         x_shape, _ = input_shape
