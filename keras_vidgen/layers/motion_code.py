@@ -39,9 +39,10 @@ class MotionCode(keras.layers.Layer):
         min_period: the shortest initial period, in frames. A period of 2 flips sign every frame:
             the generator can make frames flicker from the first step.
         seed: fixes `R`, `alpha`, `beta` (kept in the config, so a reloaded model has the same).
-        **kwargs: passed to `keras.layers.Layer`; its `dtype` is float32 under any policy (with
-            float16's 11 bits a phase `w t` at `t = 64` moves in steps of 1/32 and the noise's
-            anchors blur), so a mixed-precision generator's next layer casts the codes down.
+        **kwargs: passed to `keras.layers.Layer`; its `dtype` is float32 under any policy (in
+            float16 a phase `w t` of 25 radians, `t = 64` at the shortest period, moves in steps
+            of 1/64, and the noise's anchors blur), so a mixed-precision generator's next layer
+            casts the codes down.
 
     Call args:
         inputs: `[z, times]`: `z [N, latent_dim]`, `times [N, K]` float frame times.
