@@ -209,6 +209,8 @@ class TrainConfig(_Checked):
             ones (predict, interpolate), or the L1 of the context (frame-conditional generate).
         mode_seeking_weight: weight of MSGAN's mode-seeking term in the generator's loss (task
             "generate"; 0: off): latents that land on nearly the same clip cost the generator.
+        mode_seeking_pool: the mode-seeking term compares clips averaged over blocks of this
+            side of each frame (1: the pixels), so distance cannot be bought with pixel noise.
         recon_loss: "mse" or "l1": the reconstruction loss of predict and interpolate (the older
             frame-conditional mode keeps L1).
         gdl_weight: weight of the gradient-difference loss (Mathieu et al. 2016) of the produced
@@ -266,6 +268,7 @@ class TrainConfig(_Checked):
     augment: Optional[str] = setting(None, items=choices.AUGMENTATIONS)
     recon_weight: float = setting(10.0, minimum=0)
     mode_seeking_weight: float = setting(0.0, minimum=0)
+    mode_seeking_pool: int = setting(1, minimum=1)
     recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
     gdl_weight: float = setting(0.0, minimum=0)
     adversarial_weight: Optional[float] = setting(None, minimum=0)
@@ -345,6 +348,14 @@ class TrainConfig(_Checked):
             raise ConfigError("{0} compares pairs of clips: {1} must be at least 2 (on each "
                               "replica)", ("mode_seeking_weight", self.mode_seeking_weight),
                               ("data.batch_size", data.batch_size))
+        if self.mode_seeking_pool > 1 and not self.mode_seeking_weight:
+            raise ConfigError("{0} sets how the mode-seeking term compares clips: it needs {1} "
+                              "above 0", ("mode_seeking_pool", self.mode_seeking_pool),
+                              ("mode_seeking_weight", self.mode_seeking_weight))
+        if data.size % self.mode_seeking_pool:
+            raise ConfigError("{0} must divide {1}: each frame is averaged over blocks of that "
+                              "side", ("mode_seeking_pool", self.mode_seeking_pool),
+                              ("data.size", data.size))
         return self
 
     def _check_task(self):

@@ -214,22 +214,27 @@ def gradient_difference_loss(real, fake, alpha=1.0):
     return total
 
 
-def mode_seeking_penalty(samples, latents, epsilon=1e-5):
+def mode_seeking_penalty(samples, latents, pool=1, epsilon=1e-5):
     """MSGAN's mode-seeking term (Mao et al. 2019, "Mode seeking generative adversarial networks
     for diverse image synthesis", eq. 3), per example: the generator pays
     `1 / (d(G(z_i), G(z_j)) / d(z_i, z_j) + epsilon)`, so two latents that land on nearly the
     same sample (a dropped mode's symptom) cost it most. `d` is the mean absolute difference;
     each sample `i` is paired with the next, `j = i + 1`, the last with the first.
 
+    On full-resolution frames the cheapest distance is pixel noise; with `pool` > 1 the samples
+    are first averaged over `pool x pool` blocks of each frame, which keeps what is drawn
+    (shapes, stripes a few cycles wide) and averages independent pixel noise down by `pool`.
+
     Args:
-        samples: the generator's outputs, float `[N, ...]`, `N >= 2`.
+        samples: the generator's outputs, float `[N, ..., height, width, channels]`, `N >= 2`.
         latents: the latents they were drawn from, float `[N, latent_dim]`.
+        pool: the side of the blocks each frame is averaged over first (1: the pixels).
         epsilon: keeps the cost finite for identical samples (MSGAN's 1e-5).
 
     Returns:
         float32 `[N]`.
     """
-    samples = tf.cast(samples, tf.float32)
+    samples = average_pool_frames(tf.cast(samples, tf.float32), pool)
     latents = tf.cast(latents, tf.float32)
     tf.debugging.assert_greater_equal(
         tf.shape(samples)[0], 2,
@@ -238,6 +243,20 @@ def mode_seeking_penalty(samples, latents, epsilon=1e-5):
     sample_distance = per_example_mean(tf.abs(samples - tf.roll(samples, -1, axis=0)))
     latent_distance = per_example_mean(tf.abs(latents - tf.roll(latents, -1, axis=0)))
     return 1.0 / (sample_distance / latent_distance + epsilon)
+
+
+def average_pool_frames(frames, pool):
+    """Averages `[..., height, width, channels]` over non-overlapping `pool x pool` blocks of
+    each frame; `pool` must divide both sides."""
+    if pool == 1:
+        return frames
+    *leading, height, width, channels = frames.shape
+    if pool < 1 or height % pool or width % pool:
+        raise ValueError(f"The pooling size {pool} must be at least 1 and divide the frames' "
+                         f"height and width ({height}x{width}).")
+    blocks = tf.reshape(frames, [-1, height // pool, pool, width // pool, pool, channels])
+    pooled = tf.reduce_mean(blocks, axis=[2, 4])
+    return tf.reshape(pooled, tf.concat([tf.shape(frames)[:-3], tf.shape(pooled)[1:]], axis=0))
 
 
 LOSSES = {

@@ -92,6 +92,8 @@ def test_every_setting_has_help_from_its_docstring():
     ({"model.context_frames": 4}, ["model.context_frames", "data.frames"]),
     ({"n_critic": 5, "strategy": "mirrored"}, ["n_critic", "strategy"]),
     ({"mode_seeking_weight": 1.0, "data.batch_size": 1}, ["mode_seeking_weight", "data.batch_size"]),
+    ({"mode_seeking_pool": 4}, ["mode_seeking_pool", "mode_seeking_weight"]),
+    ({"mode_seeking_weight": 1.0, "mode_seeking_pool": 3}, ["mode_seeking_pool", "data.size"]),
 ])
 def test_check_names_the_settings_their_values_and_what_works(settings, named):
     config = preset("tiny").updated(settings)  # tiny: 4 frames

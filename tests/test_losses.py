@@ -172,6 +172,33 @@ def test_mode_seeking_penalty_pairs_each_sample_with_the_next():
         tf.reduce_mean(penalty))
 
 
+def test_average_pool_frames_averages_each_block_of_each_frame():
+    frames = np.arange(2 * 3 * 4 * 4 * 2, dtype=np.float32).reshape(2, 3, 4, 4, 2)
+    pooled = losses.average_pool_frames(tf.constant(frames), 2).numpy()
+    assert pooled.shape == (2, 3, 2, 2, 2)
+    np.testing.assert_allclose(pooled[1, 2, 0, 1], frames[1, 2, 0:2, 2:4].mean(axis=(0, 1)))
+    assert losses.average_pool_frames(frames, 1) is frames
+    with pytest.raises(ValueError, match=r"size 3 must .* divide .* \(4x4\)"):
+        losses.average_pool_frames(tf.constant(frames), 3)
+
+
+def test_pooled_mode_seeking_distance_is_not_bought_with_pixel_noise():
+    # Two clips with the same drawing; then a +-0.5 checkerboard on the second (pixel noise whose
+    # every 2x2 block averages to 0), or 4-pixel-wide stripes instead (a drawing).
+    samples = np.zeros((2, 2, 8, 8, 1), np.float32)
+    latents = np.array([[0.0], [1.0]], np.float32)
+    noisy, striped = samples.copy(), samples.copy()
+    noisy[1, :, :, :, 0] = 0.5 * (-1.0) ** np.add.outer(np.arange(8), np.arange(8))
+    striped[1, :, :, :, 0] = np.where(np.arange(8) // 4 % 2, 0.5, -0.5)
+    same = losses.mode_seeking_penalty(samples, latents, pool=2)
+    # On pixels the noise pays as well as the stripes; pooled, it buys nothing and they still pay.
+    np.testing.assert_allclose(losses.mode_seeking_penalty(noisy, latents),
+                               losses.mode_seeking_penalty(striped, latents))
+    np.testing.assert_allclose(losses.mode_seeking_penalty(noisy, latents, pool=2), same)
+    np.testing.assert_allclose(losses.mode_seeking_penalty(striped, latents, pool=2),
+                               1 / (0.5 / 1 + 1e-5), rtol=1e-5)
+
+
 def test_mode_seeking_penalty_needs_a_pair():
     with pytest.raises(tf.errors.InvalidArgumentError, match="at least 2"):
         losses.mode_seeking_penalty(np.zeros((1, 2, 2, 3), np.float32), np.zeros((1, 4), np.float32))

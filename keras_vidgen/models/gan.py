@@ -139,7 +139,7 @@ class VideoGAN(keras.Model):
 
     def compile(self, g_optimizer, d_optimizer, loss="hinge", n_critic=1, gp_weight=None,
                 r1_gamma=0.0, r1_interval=1, augment=None, recon_weight=10.0,
-                mode_seeking_weight=0.0, **kwargs):
+                mode_seeking_weight=0.0, mode_seeking_pool=1, **kwargs):
         """Sets both optimizers, the adversarial loss and the regularisers.
 
         Args:
@@ -155,10 +155,13 @@ class VideoGAN(keras.Model):
             recon_weight: weight of the frame-conditional L1 reconstruction of the context.
             mode_seeking_weight: weight of MSGAN's mode-seeking term in the generator's loss
                 (`losses.mode_seeking_penalty`; 0 = off); needs batches of at least 2 a replica.
+            mode_seeking_pool: the term compares clips averaged over blocks of this side of each
+                frame (1 = pixels), so G cannot buy distance with pixel noise.
             **kwargs: passed to `keras.Model.compile` (e.g. `run_eagerly`, `jit_compile`).
         """
-        if n_critic < 1 or r1_interval < 1:
-            raise ValueError(f"n_critic and r1_interval must be >= 1; got {n_critic}, {r1_interval}.")
+        if min(n_critic, r1_interval, mode_seeking_pool) < 1:
+            raise ValueError("n_critic, r1_interval and mode_seeking_pool must be >= 1; got "
+                             f"{n_critic}, {r1_interval}, {mode_seeking_pool}.")
         parse_policy(augment)
         if n_critic > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
             # The G update sits in a tf.cond, and a multi-replica optimizer update (a merge_call)
@@ -180,6 +183,7 @@ class VideoGAN(keras.Model):
         self.augment = augment or None
         self.recon_weight = float(recon_weight)
         self.mode_seeking_weight = float(mode_seeking_weight)
+        self.mode_seeking_pool = int(mode_seeking_pool)
         active = dict(gp_penalty=self.gp_weight > 0, r1_penalty=self.r1_gamma > 0,
                       recon_penalty=self.context_frames > 0,
                       mode_seeking_penalty=self.mode_seeking_weight > 0,
@@ -204,6 +208,7 @@ class VideoGAN(keras.Model):
             "augment": self.augment,
             "recon_weight": self.recon_weight,
             "mode_seeking_weight": self.mode_seeking_weight,
+            "mode_seeking_pool": self.mode_seeking_pool,
         }
 
     def compile_from_config(self, config):
@@ -306,7 +311,7 @@ class VideoGAN(keras.Model):
                 loss += self.recon_weight * replicas.average_over_global_batch(recon, batch_size)
                 results["recon_penalty"] = tf.reduce_mean(recon)
             if self.mode_seeking_weight > 0:
-                seeking = losses.mode_seeking_penalty(fake, z)
+                seeking = losses.mode_seeking_penalty(fake, z, self.mode_seeking_pool)
                 loss += self.mode_seeking_weight * replicas.average_over_global_batch(seeking, batch_size)
                 results["mode_seeking_penalty"] = tf.reduce_mean(seeking)
             scaled = self.g_optimizer.scale_loss(loss)
