@@ -21,6 +21,8 @@ from keras_vidgen.models import networks, replicas, time_sampling
 _BASE_METRICS = ("d_loss", "g_loss", "d_real", "d_fake")
 _PENALTY_METRICS = ("gp_penalty", "r1_penalty", "recon_penalty", "g_reg_penalty",
                     "mode_seeking_penalty")
+# What the generator's step reports (the rest come from the discriminator's).
+_GENERATOR_METRICS = ("g_loss", "recon_penalty", "g_reg_penalty", "mode_seeking_penalty")
 
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
@@ -369,8 +371,7 @@ class VideoGAN(keras.Model):
         return networks.generator_inputs(z, conditions)
 
     def _generator_metric_names(self):
-        return [name for name in ("g_loss", "recon_penalty", "g_reg_penalty", "mode_seeking_penalty")
-                if name in self._active_metrics]
+        return [name for name in _GENERATOR_METRICS if name in self._active_metrics]
 
     def _next_shared_seed(self):
         """The next seed of the saved random stream: the same on every replica."""
