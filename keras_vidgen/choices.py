@@ -24,6 +24,9 @@ STRATEGIES = ("default", "mirrored", "multiworker")
 MIXED_PRECISION = ("mixed_bfloat16", "mixed_float16")
 # How the learning rates change over a run (see `TrainConfig.lr_schedule`).
 LR_SCHEDULES = ("constant", "cosine")
+# Where MSGAN's mode-seeking term measures how far apart two clips are
+# (`keras_vidgen.models.VideoGAN.compile`).
+MODE_SEEKING_SPACES = ("pixels", "discriminator")
 # DiffAugment operations (`keras_vidgen.layers.diff_augment`), comma-separated in a policy.
 AUGMENTATIONS = ("color", "translation", "cutout")
 

@@ -211,6 +211,9 @@ class TrainConfig(_Checked):
             "generate"; 0: off): latents that land on nearly the same clip cost the generator.
         mode_seeking_pool: the mode-seeking term compares clips averaged over blocks of this
             side of each frame (1: the pixels), so distance cannot be bought with pixel noise.
+        mode_seeking_space: where the mode-seeking term measures the distance: "pixels" (the
+            frames, pooled by mode_seeking_pool) or "discriminator" (the features its logits
+            are computed from).
         recon_loss: "mse" or "l1": the reconstruction loss of predict and interpolate (the older
             frame-conditional mode keeps L1).
         gdl_weight: weight of the gradient-difference loss (Mathieu et al. 2016) of the produced
@@ -269,6 +272,7 @@ class TrainConfig(_Checked):
     recon_weight: float = setting(10.0, minimum=0)
     mode_seeking_weight: float = setting(0.0, minimum=0)
     mode_seeking_pool: int = setting(1, minimum=1)
+    mode_seeking_space: str = setting("pixels", choices=choices.MODE_SEEKING_SPACES)
     recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
     gdl_weight: float = setting(0.0, minimum=0)
     adversarial_weight: Optional[float] = setting(None, minimum=0)
@@ -352,6 +356,14 @@ class TrainConfig(_Checked):
             raise ConfigError("{0} sets how the mode-seeking term compares clips: it needs {1} "
                               "above 0", ("mode_seeking_pool", self.mode_seeking_pool),
                               ("mode_seeking_weight", self.mode_seeking_weight))
+        if self.mode_seeking_space != "pixels" and not self.mode_seeking_weight:
+            raise ConfigError("{0} sets where the mode-seeking term compares clips: it needs {1} "
+                              "above 0", ("mode_seeking_space", self.mode_seeking_space),
+                              ("mode_seeking_weight", self.mode_seeking_weight))
+        if self.mode_seeking_space != "pixels" and self.mode_seeking_pool > 1:
+            raise ConfigError("{0} pools the frames' pixels, and {1} compares features: use one",
+                              ("mode_seeking_pool", self.mode_seeking_pool),
+                              ("mode_seeking_space", self.mode_seeking_space))
         if data.size % self.mode_seeking_pool:
             raise ConfigError("{0} must divide {1}: each frame is averaged over blocks of that "
                               "side", ("mode_seeking_pool", self.mode_seeking_pool),

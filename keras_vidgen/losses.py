@@ -226,7 +226,8 @@ def mode_seeking_penalty(samples, latents, pool=1, epsilon=1e-5):
     (shapes, stripes a few cycles wide) and averages independent pixel noise down by `pool`.
 
     Args:
-        samples: the generator's outputs, float `[N, ..., height, width, channels]`, `N >= 2`.
+        samples: the generator's outputs, float `[N, ..., height, width, channels]`, `N >= 2`,
+            or any features of them `[N, ...]` (with `pool` 1).
         latents: the latents they were drawn from, float `[N, latent_dim]`.
         pool: the side of the blocks each frame is averaged over first (1: the pixels).
         epsilon: keeps the cost finite for identical samples (MSGAN's 1e-5).

@@ -94,6 +94,9 @@ def test_every_setting_has_help_from_its_docstring():
     ({"mode_seeking_weight": 1.0, "data.batch_size": 1}, ["mode_seeking_weight", "data.batch_size"]),
     ({"mode_seeking_pool": 4}, ["mode_seeking_pool", "mode_seeking_weight"]),
     ({"mode_seeking_weight": 1.0, "mode_seeking_pool": 3}, ["mode_seeking_pool", "data.size"]),
+    ({"mode_seeking_space": "discriminator"}, ["mode_seeking_space", "mode_seeking_weight"]),
+    ({"mode_seeking_weight": 1.0, "mode_seeking_space": "discriminator", "mode_seeking_pool": 2},
+     ["mode_seeking_pool", "mode_seeking_space"]),
 ])
 def test_check_names_the_settings_their_values_and_what_works(settings, named):
     config = preset("tiny").updated(settings)  # tiny: 4 frames

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_vidgen.models import VideoGAN, dcgan3d
+from keras_vidgen.models import VideoGAN, dcgan3d, dvdgan, networks as gan_networks
 
 FRAMES, SIZE, LATENT = 4, 16, 8
 
@@ -103,6 +103,47 @@ def test_the_mode_seeking_term_is_reported_and_moves_the_generator_alone():
     assert pooled["mode_seeking_penalty"][0] > history["mode_seeking_penalty"][0]
 
 
+def test_the_mode_seeking_term_in_the_discriminators_features():
+    on_pixels = compiled(*networks(), mode_seeking_weight=1.0)
+    on_features = compiled(*networks(), mode_seeking_weight=1.0, mode_seeking_space="discriminator")
+    pixels, features = fit(on_pixels, 1), fit(on_features, 1)
+    assert np.isfinite(features["mode_seeking_penalty"][0]) and features["mode_seeking_penalty"][0] > 0
+    assert features["mode_seeking_penalty"][0] != pytest.approx(pixels["mode_seeking_penalty"][0])
+    # Measured elsewhere, the same clips cost a different amount and move G differently; D's
+    # update is the same (the term is the generator's alone), and so is G's adversarial loss.
+    np.testing.assert_allclose(features["g_loss"][0], pixels["g_loss"][0], rtol=1e-5)
+    for a, b in zip(on_pixels.discriminator.trainable_variables,
+                    on_features.discriminator.trainable_variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert not np.allclose(on_pixels.generator.trainable_variables[0].numpy(),
+                           on_features.generator.trainable_variables[0].numpy())
+
+
+@pytest.mark.parametrize("arguments, error", [
+    (dict(mode_seeking_space="latents"), "mode_seeking_space must be one of"),
+    (dict(mode_seeking_space="discriminator", mode_seeking_pool=2), "pools pixels"),
+])
+def test_compile_refuses_a_mode_seeking_space_it_cannot_measure(arguments, error):
+    with pytest.raises(ValueError, match=error):
+        compiled(*networks(), mode_seeking_weight=1.0, **arguments)
+
+
+def test_the_discriminators_features_are_what_its_logits_are_computed_from():
+    _, discriminator = networks()
+    clips = np.random.default_rng(0).uniform(-1, 1, (3, FRAMES, SIZE, SIZE, 3)).astype("float32")
+    outputs = gan_networks.with_features(discriminator)(clips)
+    np.testing.assert_allclose(outputs["logits"], discriminator(clips), atol=1e-6)
+    kernel, bias = discriminator.get_layer("logits").get_weights()
+    np.testing.assert_allclose(outputs["features"] @ kernel + bias, outputs["logits"], atol=1e-5)
+    # Two heads: each one's features, flattened and joined (dvdgan's per-frame spatial head
+    # and its temporal head).
+    two_heads = dvdgan.build_discriminator(FRAMES, SIZE, filters=8)
+    outputs = gan_networks.with_features(two_heads)(clips)
+    widths = [int(np.prod(two_heads.get_layer(name).input.shape[1:]))
+              for name in ("spatial_logits", "temporal_logits")]
+    assert outputs["features"].shape == (3, sum(widths))
+
+
 def test_spectrally_normalised_discriminator_trains_with_a_gradient_penalty():
     gan = compiled(*networks(spectral_norm=True), loss="wgan-gp")
     history = fit(gan, 2)
@@ -140,11 +181,13 @@ def test_ema_generator_samples():
     assert not np.allclose(gan(z), gan.generator(z, training=False))
 
 
-def test_every_piece_of_training_state_survives_save_and_load(tmp_path):
+@pytest.mark.parametrize("mode_seeking", [dict(mode_seeking_pool=2),
+                                          dict(mode_seeking_space="discriminator")])
+def test_every_piece_of_training_state_survives_save_and_load(tmp_path, mode_seeking):
     gan = compiled(
         *networks(spectral_norm=True), ema_decay=0.9, loss="wgan-gp", n_critic=2, r1_gamma=0.5,
         r1_interval=3, augment="color,translation,cutout", mode_seeking_weight=0.5,
-        mode_seeking_pool=2,
+        **mode_seeking,
     )
     fit(gan, 3)  # ends mid-way through an n_critic cycle and an R1 interval
     gan.save(tmp_path / "run.keras")

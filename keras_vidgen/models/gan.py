@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vidgen import losses, media
+from keras_vidgen.choices import MODE_SEEKING_SPACES
 from keras_vidgen.latents import seeded_latents
 from keras_vidgen.layers.diff_augment import diff_augment, parse_policy
 from keras_vidgen.models import networks, replicas, time_sampling
@@ -141,7 +142,8 @@ class VideoGAN(keras.Model):
 
     def compile(self, g_optimizer, d_optimizer, loss="hinge", n_critic=1, gp_weight=None,
                 r1_gamma=0.0, r1_interval=1, augment=None, recon_weight=10.0,
-                mode_seeking_weight=0.0, mode_seeking_pool=1, **kwargs):
+                mode_seeking_weight=0.0, mode_seeking_pool=1, mode_seeking_space="pixels",
+                **kwargs):
         """Sets both optimizers, the adversarial loss and the regularisers.
 
         Args:
@@ -159,11 +161,21 @@ class VideoGAN(keras.Model):
                 (`losses.mode_seeking_penalty`; 0 = off); needs batches of at least 2 a replica.
             mode_seeking_pool: the term compares clips averaged over blocks of this side of each
                 frame (1 = pixels), so G cannot buy distance with pixel noise.
+            mode_seeking_space: where the term measures how far apart two clips are: "pixels"
+                (their frames, pooled by `mode_seeking_pool`) or "discriminator" (the features
+                its logits are computed from, `networks.with_features`: what tells real clips
+                from fakes, not what pixel noise changes).
             **kwargs: passed to `keras.Model.compile` (e.g. `run_eagerly`, `jit_compile`).
         """
         if min(n_critic, r1_interval, mode_seeking_pool) < 1:
             raise ValueError("n_critic, r1_interval and mode_seeking_pool must be >= 1; got "
                              f"{n_critic}, {r1_interval}, {mode_seeking_pool}.")
+        if mode_seeking_space not in MODE_SEEKING_SPACES:
+            raise ValueError(f"mode_seeking_space must be one of {MODE_SEEKING_SPACES}; got "
+                             f"{mode_seeking_space!r}.")
+        if mode_seeking_space != "pixels" and mode_seeking_pool > 1:
+            raise ValueError(f"mode_seeking_pool ({mode_seeking_pool}) pools pixels: use 1 with "
+                             f"mode_seeking_space={mode_seeking_space!r}.")
         parse_policy(augment)
         if n_critic > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
             # The G update sits in a tf.cond, and a multi-replica optimizer update (a merge_call)
@@ -186,6 +198,10 @@ class VideoGAN(keras.Model):
         self.recon_weight = float(recon_weight)
         self.mode_seeking_weight = float(mode_seeking_weight)
         self.mode_seeking_pool = int(mode_seeking_pool)
+        self.mode_seeking_space = mode_seeking_space
+        # Built once: the discriminator's layers with a second output, sharing its weights.
+        self._discriminator_with_features = (
+            networks.with_features(self.discriminator) if self._seeks_in_discriminator() else None)
         active = dict(gp_penalty=self.gp_weight > 0, r1_penalty=self.r1_gamma > 0,
                       recon_penalty=self.context_frames > 0,
                       mode_seeking_penalty=self.mode_seeking_weight > 0,
@@ -211,6 +227,7 @@ class VideoGAN(keras.Model):
             "recon_weight": self.recon_weight,
             "mode_seeking_weight": self.mode_seeking_weight,
             "mode_seeking_pool": self.mode_seeking_pool,
+            "mode_seeking_space": self.mode_seeking_space,
         }
 
     def compile_from_config(self, config):
@@ -305,7 +322,11 @@ class VideoGAN(keras.Model):
         with tf.GradientTape() as tape:
             fake = self.generator(self._fake_inputs(z, conditions, batch_size), training=True)
             regularisation = replicas.network_regularisation(self.generator.losses)
-            per_example = networks.sum_over_heads(self.g_loss_fn, self._discriminate(fake, conditions))
+            if self._seeks_in_discriminator():
+                heads, features = self._discriminate(fake, conditions, with_features=True)
+            else:
+                heads, features = self._discriminate(fake, conditions), None
+            per_example = networks.sum_over_heads(self.g_loss_fn, heads)
             loss = replicas.average_over_global_batch(per_example, batch_size) + regularisation
             results = {"g_loss": tf.reduce_mean(per_example)}
             if self.context_frames:
@@ -313,7 +334,8 @@ class VideoGAN(keras.Model):
                 loss += self.recon_weight * replicas.average_over_global_batch(recon, batch_size)
                 results["recon_penalty"] = tf.reduce_mean(recon)
             if self.mode_seeking_weight > 0:
-                seeking = losses.mode_seeking_penalty(fake, z, self.mode_seeking_pool)
+                compared = fake if features is None else features
+                seeking = losses.mode_seeking_penalty(compared, z, self.mode_seeking_pool)
                 loss += self.mode_seeking_weight * replicas.average_over_global_batch(seeking, batch_size)
                 results["mode_seeking_penalty"] = tf.reduce_mean(seeking)
             scaled = self.g_optimizer.scale_loss(loss)
@@ -326,12 +348,19 @@ class VideoGAN(keras.Model):
             results["g_reg_penalty"] = regularisation
         return results
 
-    def _discriminate(self, videos, conditions):
-        """The discriminator's heads (a list of logits tensors) on DiffAugmented videos."""
+    def _discriminate(self, videos, conditions, with_features=False):
+        """The discriminator's heads (a list of logits tensors) on DiffAugmented videos; with
+        `with_features`, `(heads, features [N, F])` (`networks.with_features`)."""
         if self.augment:
             videos = diff_augment(videos, self._next_seed(), self.augment)
         inputs = networks.discriminator_inputs(videos, conditions, self._video_input)
+        if with_features:
+            outputs = self._discriminator_with_features(inputs, training=True)
+            return networks.heads(outputs["logits"]), outputs["features"]
         return networks.heads(self.discriminator(inputs, training=True))
+
+    def _seeks_in_discriminator(self):
+        return self.mode_seeking_weight > 0 and self.mode_seeking_space == "discriminator"
 
     def _critic(self, conditions):
         """One score per example, `sum_h mean(logits_h)`: what the penalties differentiate."""

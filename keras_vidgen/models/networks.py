@@ -1,10 +1,12 @@
 """What a GAN needs to know of its two networks: their inputs by name (the generator's `z`,
 `label`, `context`, `times` of `keras_vidgen.signatures`) and whether they fit together, the
-discriminator's heads, the EMA of a generator's weights, which networks add losses of their own.
-Functions of networks and tensors; `VideoGAN` composes them."""
+discriminator's heads and the features they are computed from, the EMA of a generator's
+weights, which networks add losses of their own. Functions of networks and tensors; `VideoGAN`
+composes them."""
 
 import collections
 
+import keras
 import tensorflow as tf
 
 from keras_vidgen.signatures import CONTEXT, LABEL, LATENT, TIMES
@@ -92,6 +94,34 @@ def heads(logits):
     if isinstance(logits, (list, tuple)):
         return list(logits)
     return [logits]
+
+
+def with_features(discriminator):
+    """The discriminator with a second output: the features its logits are computed from.
+
+    A functional model sharing the discriminator's layers and weights, called as it is:
+    `{"logits": its outputs (any structure `heads` takes), "features": float32 [N, F]}`, where
+    the features are the input of each layer that outputs a head, flattened per example and
+    joined in `heads`' order (for stylegan-v the last hidden layer, which has seen the clip's
+    frames with their time gaps and the batch's standard deviation).
+
+    Raises:
+        ValueError: if a head is not the output of one of the discriminator's layers.
+    """
+    producers = {id(layer.output): layer for layer in discriminator.layers
+                 if not isinstance(layer.output, (list, tuple, dict))}
+    features = []
+    for head in heads(discriminator.output):
+        layer = producers.get(id(head))
+        if layer is None:
+            raise ValueError(f"The discriminator's output {head.name!r} is not the output of one "
+                             "of its layers, so there are no features it was computed from.")
+        source = layer.input[0] if isinstance(layer.input, (list, tuple)) else layer.input
+        features.append(keras.layers.Flatten()(source))
+    joined = features[0] if len(features) == 1 else keras.layers.Concatenate()(features)
+    joined = keras.layers.Activation("linear", dtype="float32")(joined)
+    return keras.Model(discriminator.input, {"logits": discriminator.output, "features": joined},
+                       name=f"{discriminator.name}_with_features")
 
 
 def generator_inputs(z, conditions=Conditions()):
