@@ -199,6 +199,21 @@ def test_pooled_mode_seeking_distance_is_not_bought_with_pixel_noise():
                                1 / (0.5 / 1 + 1e-5), rtol=1e-5)
 
 
+def test_scale_free_features_cost_the_same_at_any_scale_and_the_divisor_is_held():
+    features = tf.constant(np.random.default_rng(0).normal(size=(4, 6)), tf.float32)
+    latents = tf.constant(np.random.default_rng(1).normal(size=(4, 3)), tf.float32)
+    np.testing.assert_allclose(losses.mode_seeking_penalty(losses.scale_free(10 * features), latents),
+                               losses.mode_seeking_penalty(losses.scale_free(features), latents), rtol=1e-5)
+    # Unscaled, ten times farther apart costs about a tenth.
+    np.testing.assert_allclose(losses.mode_seeking_penalty(10 * features, latents),
+                               losses.mode_seeking_penalty(features, latents) / 10, rtol=1e-3)
+    with tf.GradientTape() as tape:
+        tape.watch(features)
+        total = tf.reduce_sum(losses.scale_free(features))
+    np.testing.assert_allclose(tape.gradient(total, features),
+                               np.full((4, 6), 1 / np.mean(np.abs(features))), rtol=1e-5)
+
+
 def test_mode_seeking_penalty_needs_a_pair():
     with pytest.raises(tf.errors.InvalidArgumentError, match="at least 2"):
         losses.mode_seeking_penalty(np.zeros((1, 2, 2, 3), np.float32), np.zeros((1, 4), np.float32))

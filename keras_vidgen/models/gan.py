@@ -163,8 +163,9 @@ class VideoGAN(keras.Model):
                 frame (1 = pixels), so G cannot buy distance with pixel noise.
             mode_seeking_space: where the term measures how far apart two clips are: "pixels"
                 (their frames, pooled by `mode_seeking_pool`) or "discriminator" (the features
-                its logits are computed from, `networks.with_features`: what tells real clips
-                from fakes, not what pixel noise changes).
+                its logits are computed from, `networks.with_features`, over their batch's mean
+                size, `losses.scale_free`: what tells real clips from fakes, not what pixel
+                noise changes).
             **kwargs: passed to `keras.Model.compile` (e.g. `run_eagerly`, `jit_compile`).
         """
         if min(n_critic, r1_interval, mode_seeking_pool) < 1:
@@ -334,7 +335,7 @@ class VideoGAN(keras.Model):
                 loss += self.recon_weight * replicas.average_over_global_batch(recon, batch_size)
                 results["recon_penalty"] = tf.reduce_mean(recon)
             if self.mode_seeking_weight > 0:
-                compared = fake if features is None else features
+                compared = fake if features is None else losses.scale_free(features)
                 seeking = losses.mode_seeking_penalty(compared, z, self.mode_seeking_pool)
                 loss += self.mode_seeking_weight * replicas.average_over_global_batch(seeking, batch_size)
                 results["mode_seeking_penalty"] = tf.reduce_mean(seeking)
