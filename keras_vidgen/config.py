@@ -214,6 +214,8 @@ class TrainConfig(_Checked):
         mode_seeking_space: where the mode-seeking term measures the distance: "pixels" (the
             frames, pooled by mode_seeking_pool) or "discriminator" (the features its logits
             are computed from).
+        mode_seeking_steps: the mode-seeking term pushes for the first this many training steps,
+            then stops (it is still logged); `None`: the whole run.
         recon_loss: "mse" or "l1": the reconstruction loss of predict and interpolate (the older
             frame-conditional mode keeps L1).
         gdl_weight: weight of the gradient-difference loss (Mathieu et al. 2016) of the produced
@@ -273,6 +275,7 @@ class TrainConfig(_Checked):
     mode_seeking_weight: float = setting(0.0, minimum=0)
     mode_seeking_pool: int = setting(1, minimum=1)
     mode_seeking_space: str = setting("pixels", choices=choices.MODE_SEEKING_SPACES)
+    mode_seeking_steps: Optional[int] = setting(None, minimum=1)
     recon_loss: str = setting("mse", choices=choices.RECON_LOSSES)
     gdl_weight: float = setting(0.0, minimum=0)
     adversarial_weight: Optional[float] = setting(None, minimum=0)
@@ -352,14 +355,15 @@ class TrainConfig(_Checked):
             raise ConfigError("{0} compares pairs of clips: {1} must be at least 2 (on each "
                               "replica)", ("mode_seeking_weight", self.mode_seeking_weight),
                               ("data.batch_size", data.batch_size))
-        if self.mode_seeking_pool > 1 and not self.mode_seeking_weight:
-            raise ConfigError("{0} sets how the mode-seeking term compares clips: it needs {1} "
-                              "above 0", ("mode_seeking_pool", self.mode_seeking_pool),
-                              ("mode_seeking_weight", self.mode_seeking_weight))
-        if self.mode_seeking_space != "pixels" and not self.mode_seeking_weight:
-            raise ConfigError("{0} sets where the mode-seeking term compares clips: it needs {1} "
-                              "above 0", ("mode_seeking_space", self.mode_seeking_space),
-                              ("mode_seeking_weight", self.mode_seeking_weight))
+        # The mode-seeking settings that shape a term that is only there with a weight.
+        shaping = [("mode_seeking_pool", self.mode_seeking_pool > 1, "how"),
+                   ("mode_seeking_space", self.mode_seeking_space != "pixels", "where"),
+                   ("mode_seeking_steps", self.mode_seeking_steps is not None, "how long")]
+        for path, is_set, what in shaping:
+            if is_set and not self.mode_seeking_weight:
+                raise ConfigError(f"{{0}} sets {what} the mode-seeking term compares clips: it "
+                                  "needs {1} above 0", (path, getattr(self, path)),
+                                  ("mode_seeking_weight", self.mode_seeking_weight))
         if self.mode_seeking_space != "pixels" and self.mode_seeking_pool > 1:
             raise ConfigError("{0} pools the frames' pixels, and {1} compares features: use one",
                               ("mode_seeking_pool", self.mode_seeking_pool),

@@ -95,6 +95,8 @@ def test_every_setting_has_help_from_its_docstring():
     ({"mode_seeking_pool": 4}, ["mode_seeking_pool", "mode_seeking_weight"]),
     ({"mode_seeking_weight": 1.0, "mode_seeking_pool": 3}, ["mode_seeking_pool", "data.size"]),
     ({"mode_seeking_space": "discriminator"}, ["mode_seeking_space", "mode_seeking_weight"]),
+    ({"mode_seeking_steps": 800}, ["mode_seeking_steps", "mode_seeking_weight"]),
+    ({"mode_seeking_weight": 1.0, "mode_seeking_steps": 0}, ["mode_seeking_steps"]),
     ({"mode_seeking_weight": 1.0, "mode_seeking_space": "discriminator", "mode_seeking_pool": 2},
      ["mode_seeking_pool", "mode_seeking_space"]),
 ])

@@ -119,7 +119,25 @@ def test_the_mode_seeking_term_in_the_discriminators_features():
                            on_features.generator.trainable_variables[0].numpy())
 
 
+def test_the_mode_seeking_term_pushes_for_its_steps_then_stops():
+    scheduled = compiled(*networks(), mode_seeking_weight=1.0, mode_seeking_steps=1)
+    always = compiled(*networks(), mode_seeking_weight=1.0)
+    # The same two steps by hand: seeking on the first, then off (the step traced again).
+    by_hand = compiled(*networks(), mode_seeking_weight=1.0)
+    fit(by_hand, 1)
+    by_hand.mode_seeking_weight = 0.0
+    by_hand.make_train_function(force=True)
+    history, _, _ = fit(scheduled, 2), fit(always, 2), fit(by_hand, 1)
+    for a, b in zip(scheduled.variables, by_hand.variables):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6, err_msg=a.path)
+    assert not np.allclose(scheduled.generator.trainable_variables[0].numpy(),
+                           always.generator.trainable_variables[0].numpy())
+    # Off, the term is still measured and logged.
+    assert np.isfinite(history["mode_seeking_penalty"][0]) and history["mode_seeking_penalty"][0] > 0
+
+
 @pytest.mark.parametrize("arguments, error", [
+    (dict(mode_seeking_steps=0), "mode_seeking_steps must be >= 1"),
     (dict(mode_seeking_space="latents"), "mode_seeking_space must be one of"),
     (dict(mode_seeking_space="discriminator", mode_seeking_pool=2), "pools pixels"),
 ])
@@ -181,7 +199,7 @@ def test_ema_generator_samples():
     assert not np.allclose(gan(z), gan.generator(z, training=False))
 
 
-@pytest.mark.parametrize("mode_seeking", [dict(mode_seeking_pool=2),
+@pytest.mark.parametrize("mode_seeking", [dict(mode_seeking_pool=2, mode_seeking_steps=4),
                                           dict(mode_seeking_space="discriminator")])
 def test_every_piece_of_training_state_survives_save_and_load(tmp_path, mode_seeking):
     gan = compiled(

@@ -143,7 +143,7 @@ class VideoGAN(keras.Model):
     def compile(self, g_optimizer, d_optimizer, loss="hinge", n_critic=1, gp_weight=None,
                 r1_gamma=0.0, r1_interval=1, augment=None, recon_weight=10.0,
                 mode_seeking_weight=0.0, mode_seeking_pool=1, mode_seeking_space="pixels",
-                **kwargs):
+                mode_seeking_steps=None, **kwargs):
         """Sets both optimizers, the adversarial loss and the regularisers.
 
         Args:
@@ -166,6 +166,10 @@ class VideoGAN(keras.Model):
                 its logits are computed from, `networks.with_features`, over their batch's mean
                 size, `losses.scale_free`: what tells real clips from fakes, not what pixel
                 noise changes).
+            mode_seeking_steps: the term pushes for the first this many fit steps only, then
+                its weight is 0 (it is still measured and logged); `None`: the whole run. A
+                schedule: the pressure that keeps a mode while both are being drawn, off for the
+                rest so it does not soften outlines.
             **kwargs: passed to `keras.Model.compile` (e.g. `run_eagerly`, `jit_compile`).
         """
         if min(n_critic, r1_interval, mode_seeking_pool) < 1:
@@ -177,6 +181,9 @@ class VideoGAN(keras.Model):
         if mode_seeking_space != "pixels" and mode_seeking_pool > 1:
             raise ValueError(f"mode_seeking_pool ({mode_seeking_pool}) pools pixels: use 1 with "
                              f"mode_seeking_space={mode_seeking_space!r}.")
+        if mode_seeking_steps is not None and mode_seeking_steps < 1:
+            raise ValueError("mode_seeking_steps must be >= 1 (None: the whole run); got "
+                             f"{mode_seeking_steps}.")
         parse_policy(augment)
         if n_critic > 1 and self.distribute_strategy.num_replicas_in_sync > 1:
             # The G update sits in a tf.cond, and a multi-replica optimizer update (a merge_call)
@@ -200,6 +207,7 @@ class VideoGAN(keras.Model):
         self.mode_seeking_weight = float(mode_seeking_weight)
         self.mode_seeking_pool = int(mode_seeking_pool)
         self.mode_seeking_space = mode_seeking_space
+        self.mode_seeking_steps = None if mode_seeking_steps is None else int(mode_seeking_steps)
         # Built once: the discriminator's layers with a second output, sharing its weights.
         self._discriminator_with_features = (
             networks.with_features(self.discriminator) if self._seeks_in_discriminator() else None)
@@ -229,6 +237,7 @@ class VideoGAN(keras.Model):
             "mode_seeking_weight": self.mode_seeking_weight,
             "mode_seeking_pool": self.mode_seeking_pool,
             "mode_seeking_space": self.mode_seeking_space,
+            "mode_seeking_steps": self.mode_seeking_steps,
         }
 
     def compile_from_config(self, config):
@@ -337,7 +346,8 @@ class VideoGAN(keras.Model):
             if self.mode_seeking_weight > 0:
                 compared = fake if features is None else losses.scale_free(features)
                 seeking = losses.mode_seeking_penalty(compared, z, self.mode_seeking_pool)
-                loss += self.mode_seeking_weight * replicas.average_over_global_batch(seeking, batch_size)
+                loss += self._mode_seeking_weight_now() * replicas.average_over_global_batch(
+                    seeking, batch_size)
                 results["mode_seeking_penalty"] = tf.reduce_mean(seeking)
             scaled = self.g_optimizer.scale_loss(loss)
         variables = self.generator.trainable_variables
@@ -359,6 +369,14 @@ class VideoGAN(keras.Model):
             outputs = self._discriminator_with_features(inputs, training=True)
             return networks.heads(outputs["logits"]), outputs["features"]
         return networks.heads(self.discriminator(inputs, training=True))
+
+    def _mode_seeking_weight_now(self):
+        """The mode-seeking term's weight at this step: `mode_seeking_weight` over fit steps 1 to
+        `mode_seeking_steps` (the D step has already counted this one), 0 after."""
+        if self.mode_seeking_steps is None:
+            return self.mode_seeking_weight
+        pushing = tf.cast(self.fit_steps <= self.mode_seeking_steps, tf.float32)
+        return self.mode_seeking_weight * pushing
 
     def _seeks_in_discriminator(self):
         return self.mode_seeking_weight > 0 and self.mode_seeking_space == "discriminator"
