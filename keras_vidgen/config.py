@@ -161,6 +161,9 @@ class ModelConfig(_Checked):
             discriminator's view of how much a batch's clips differ (`None`: StyleGAN2's 4).
         d_stddev_features: statistics it appends, each over its own run of the channels (`None`:
             1); must divide the channels of the discriminator's last 4x4 map.
+        still_background: stylegan-v: VGAN's layers, a background drawn once a video from its
+            content code (the same at every time) under a foreground and its mask drawn at each
+            time.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -189,6 +192,7 @@ class ModelConfig(_Checked):
     d_join_size: Optional[int] = setting(None, minimum=4)
     d_stddev_group: Optional[int] = setting(None, minimum=1)
     d_stddev_features: Optional[int] = setting(None, minimum=1)
+    still_background: bool = False
 
 
 @dataclasses.dataclass
@@ -574,6 +578,7 @@ CONTINUOUS_TIME_OPTIONS = {
     "d_join_size": ("discriminator", "join_size"),
     "d_stddev_group": ("discriminator", "stddev_group"),
     "d_stddev_features": ("discriminator", "stddev_features"),
+    "still_background": ("generator", "still_background"),
 }
 
 

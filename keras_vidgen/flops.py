@@ -48,12 +48,20 @@ def layer_forward_flops(layer, batch_size):
     return int(2 * batch_size * np.prod(input_shape[1:]) * layer.units)  # Dense
 
 
-def model_forward_flops(model, batch_size):
-    """FLOPs of one forward pass of a functional model (sum over its layers, nested models too)."""
+def model_forward_flops(model, batch_size, per_clip_batch=None):
+    """FLOPs of one forward pass of a functional model (sum over its layers, nested models too).
+
+    With `per_clip_batch`, `batch_size` is the frames a continuous-time generator renders, and its
+    layers that run once a clip (`stylegan_v.per_clip_layer`) count at `per_clip_batch`.
+    """
+    from keras_vidgen.models.stylegan_v import per_clip_layer
+
     total = 0
     for layer in model.layers:
         if hasattr(layer, "layers"):
-            total += model_forward_flops(layer, batch_size)
+            total += model_forward_flops(layer, batch_size, per_clip_batch)
+        elif per_clip_batch is not None and per_clip_layer(layer):
+            total += layer_forward_flops(layer, per_clip_batch)
         else:
             total += layer_forward_flops(layer, batch_size)
     return total
@@ -68,10 +76,10 @@ def gan_step_flops(gan, batch_size):
     Total: 4 G + 8 D forward passes.
 
     A continuous-time generator renders `sparse_frames` frames per clip with its frames stacked
-    into the batch, so it is counted at `batch_size * sparse_frames` (which overcounts its small
-    per-clip mapping layers by that factor: well under 1% of it).
+    into the batch, so it is counted at `batch_size * sparse_frames`, but for its layers that run
+    once a clip (the mapping network, the still background's network).
     """
-    g_batch = batch_size * (getattr(gan, "sparse_frames", 0) or 1)
-    return 4 * model_forward_flops(gan.generator, g_batch) + 8 * model_forward_flops(
-        gan.discriminator, batch_size
-    )
+    sparse_frames = getattr(gan, "sparse_frames", 0)
+    g_flops = (model_forward_flops(gan.generator, batch_size * sparse_frames, batch_size)
+               if sparse_frames else model_forward_flops(gan.generator, batch_size))
+    return 4 * g_flops + 8 * model_forward_flops(gan.discriminator, batch_size)

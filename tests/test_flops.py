@@ -3,7 +3,7 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen import flops
-from keras_vidgen.models import build_video_gan
+from keras_vidgen.models import build_video_gan, stylegan_v
 
 
 def profiled_flops(layer, input_shape):
@@ -62,7 +62,14 @@ def test_a_modulated_convolution_counts_as_its_convolution():
     assert flops.layer_forward_flops(modulated, 2) == flops.layer_forward_flops(plain, 2) > 0
 
 
-def test_a_continuous_time_generator_is_counted_for_each_frame_it_renders():
-    gan = build_video_gan("stylegan-v", 8, 4, 16, g_filters=16, d_filters=8)
-    g, d = flops.model_forward_flops(gan.generator, 2 * 3), flops.model_forward_flops(gan.discriminator, 2)
+def test_a_continuous_time_generator_is_counted_for_each_frame_it_renders_but_per_clip_layers():
+    gan = build_video_gan("stylegan-v", 8, 4, 16, g_filters=16, d_filters=8, still_background=True)
+    per_clip = [layer for layer in gan.generator.layers if stylegan_v.per_clip_layer(layer)]
+    assert {"mapping0", "background_synthesis_project", "background_to_rgb"} <= {
+        layer.name for layer in per_clip}
+    once = sum(flops.layer_forward_flops(layer, 1) for layer in per_clip)
+    assert once > 0
+    # 2 clips of 3 frames: the frames' layers count 6 times, the clips' (mapping, background) 2.
+    g = flops.model_forward_flops(gan.generator, 2 * 3) - (6 - 2) * once
+    d = flops.model_forward_flops(gan.discriminator, 2)
     assert flops.gan_step_flops(gan, 2) == 4 * g + 8 * d

@@ -80,9 +80,10 @@ def test_every_continuous_time_option_reaches_its_builder():
     gan = build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
                           sparse_frames=2, d_join_size=8, fourier_features=4,
-                          d_stddev_group=8, d_stddev_features=2)
+                          d_stddev_group=8, d_stddev_features=2, still_background=True)
     names = {layer.name for layer in gan.generator.layers}
-    assert {"to_rgb_base", "mapping2", "fourier_features"} <= names and "mapping3" not in names
+    assert {"to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
+    assert "mapping3" not in names
     assert type(gan.generator.get_layer("mapping0")).__name__ == "ScaledDense"
     assert gan.discriminator.input["times"].shape[-1] == 2
     assert gan.discriminator.get_layer("joined_frames").output.shape[1:3] == (8, 8)
@@ -93,7 +94,8 @@ def test_every_continuous_time_option_reaches_its_builder():
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
                                            ("d_join_size", 16), ("fourier_features", 8),
-                                           ("d_stddev_group", 8), ("d_stddev_features", 2)])
+                                           ("d_stddev_group", 8), ("d_stddev_features", 2),
+                                           ("still_background", True)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -137,6 +139,32 @@ def test_a_generator_with_plane_waves_renders_each_time_exactly_and_reloads(tmp_
     reloaded = keras.models.load_model(tmp_path / "g.keras")
     np.testing.assert_allclose(keras.ops.convert_to_numpy(reloaded({"z": z, "times": keras.ops.convert_to_tensor([[7.0], [9.0]])})),
                                keras.ops.convert_to_numpy(alone), atol=1e-6)
+
+
+def test_a_still_background_is_one_image_a_video_under_a_masked_foreground(tmp_path):
+    generator = tiny_gan(still_background=True, output_skips=True, fourier_features=4).generator
+    parts = keras.Model(generator.inputs, [generator.get_layer("background").output,
+                                           *generator.get_layer("foreground_mask").output])
+    z = np.random.default_rng(1).normal(size=(2, LATENT)).astype("float32")
+    early = {"z": z, "times": np.array([[0.0, 1.0, 2.0]] * 2, "float32")}
+    late = {"z": z, "times": np.array([[5.0, 9.5, 40.0]] * 2, "float32")}
+    (background, mask, foreground), (late_background, late_mask, _) = parts(early), parts(late)
+    assert tuple(background.shape) == (2, 1, SIZE, SIZE, 3)
+    np.testing.assert_allclose(late_background, background, atol=1e-6)  # the same at every time
+    assert np.abs(background[0] - background[1]).mean() > 1e-3  # and its own for each video
+    assert tuple(mask.shape) == (2, 3, SIZE, SIZE, 1) and np.all((mask >= 0) & (mask <= 1))
+    assert np.abs(late_mask - mask).mean() > 1e-4  # the foreground's layer moves
+    np.testing.assert_allclose(generator(early), mask * foreground + (1 - mask) * background,
+                               atol=1e-5)
+    # VGAN's sparsity prior on the mask reaches the generator's losses.
+    np.testing.assert_allclose(sum(generator.losses), stylegan_v.MASK_PENALTY * np.abs(mask).mean(),
+                               rtol=1e-5)
+    # Each time is rendered exactly, and a saved generator renders the same frames.
+    alone = generator({"z": z, "times": np.array([[40.0]] * 2, "float32")})
+    np.testing.assert_allclose(generator(late)[:, 2], alone[:, 0], atol=1e-5)
+    generator.save(tmp_path / "g.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "g.keras")(late), generator(late),
+                               atol=1e-6)
 
 
 def test_output_skips_are_off_by_default():

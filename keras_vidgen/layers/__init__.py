@@ -15,7 +15,7 @@ from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.diff_augment import diff_augment
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
-from keras_vidgen.layers.mask_blend import MaskBlend
+from keras_vidgen.layers.mask_blend import MaskBlend, SplitMask
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.measured_velocity import MeasuredVelocity
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
@@ -58,6 +58,7 @@ __all__ = [
     "ScaledDense",
     "ShiftPrior",
     "SpectralNorm",
+    "SplitMask",
     "StridedConv3D",
     "StridedConv3DTranspose",
     "TimeDifferences",

@@ -20,3 +20,23 @@ class MaskBlend(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape[1]
+
+
+@keras.saving.register_keras_serializable(package="keras_vidgen")
+class SplitMask(keras.layers.Layer):
+    """Splits an image with one more channel than its colours into `(mask, foreground)`: the
+    last channel through a sigmoid is the mask in [0, 1], the others are the foreground as they
+    are. The inputs of `MaskBlend` from one network's output.
+
+    Call args:
+        inputs: `[..., C + 1]`.
+
+    Returns:
+        `(mask [..., 1], foreground [..., C])`.
+    """
+
+    def call(self, inputs):
+        return keras.ops.sigmoid(inputs[..., -1:]), inputs[..., :-1]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 1), (*input_shape[:-1], input_shape[-1] - 1)

@@ -15,6 +15,11 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   stage also adds its own RGB image to the up-sampled sum of the coarser stages' (StyleGAN2's
   skip generator). No BatchNorm: frames are computed independently (the frame at `t` does not
   depend on the other times rendered), and an EMA of the weights is the whole generator.
+  With `still_background`, VGAN's two layers (Vondrick et al. 2016): a second synthesis
+  network draws one background per video from its content code alone, the same image at every
+  time, and the frames' network draws a foreground with a mask over it (`m * f + (1 - m) * b`,
+  with VGAN's L1 prior on the mask); the data's backgrounds do not move, and the single network's
+  flickered (3.0 uint8 levels a frame against the real clips' 0.73 at `base`).
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
   output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
@@ -39,6 +44,8 @@ from keras import layers
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
+from keras_vidgen.layers.mask_blend import MaskBlend, SplitMask
+from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
@@ -59,6 +66,13 @@ MOTION_MIN_PERIOD = 16.0
 FOURIER_SIZE = 16
 FOURIER_MAX_CYCLES = 0.375
 
+# The still background's network: its layers' names start with this (`per_clip_layer`).
+BACKGROUND = "background_"
+
+# Weight of the L1 prior on the foreground's mask with `still_background`: VGAN's lambda, as
+# `vgan.build_generator`'s default.
+MASK_PENALTY = 0.1
+
 # Clips per group of the discriminator's minibatch standard deviation unless `model.d_stddev_group`
 # says otherwise: StyleGAN2's 4.
 STDDEV_GROUP = 4
@@ -66,7 +80,8 @@ STDDEV_GROUP = 4
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
                     context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
-                    mapping_lr_multiplier=None, fourier_features=None, name="generator"):
+                    mapping_lr_multiplier=None, fourier_features=None, still_background=False,
+                    name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -88,6 +103,9 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         fourier_features: plane waves added at the synthesis network's first stage of 16x16 or
             finer (the last, for smaller frames), `2 * fourier_features` channels turned and shifted per
             video by its content code (`FourierFeatures`; `None`: none).
+        still_background: VGAN's layers: a second synthesis network draws each video's
+            background once from its content code, and the frames are a masked foreground over
+            it (see the module's docstring).
         name: the model's name.
 
     Returns:
@@ -113,12 +131,22 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     motion = MotionCode(max_period=4.0 * max(frames, MOTION_MIN_PERIOD), min_period=MOTION_MIN_PERIOD,
                         spacing=motion_spacing, name="motion")(
         [inputs[LATENT], times])
+    per_clip = content
     content = RepeatFrames()([content, times])
     # [N * K, ...]: the frames of all clips as one batch of images.
     style = FoldFrames(name="fold_style")(content)
     start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([content, motion]))
-    video = _synthesis(start, style, size, filters, channels, output_skips, fourier_features)
+    drawing = dict(size=size, filters=filters, output_skips=output_skips,
+                   fourier_features=fourier_features)
+    # With a still background, one more channel: the foreground's mask.
+    video = _synthesis(start, style, channels=channels + (1 if still_background else 0), **drawing)
     video = UnfoldFrames(name="unfold_frames")([video, times])
+    if still_background:
+        mask, foreground = SplitMask(name="foreground_mask")(video)
+        mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
+        background = _synthesis(per_clip, per_clip, channels=channels, prefix=BACKGROUND, **drawing)
+        background = layers.Reshape((1, size, size, channels), name="background")(background)
+        video = MaskBlend(name="layered_frames")([mask, foreground, background])
     # Linear, as StyleGAN2's output: a tanh here saturated at black within 300 steps of the main
     # job (the darkest common colour) and its vanishing gradient kept it there. Samples and
     # exports clip to [-1, 1] (`media.to_uint8`, `signatures.outputs`).
@@ -132,14 +160,22 @@ def _mapping_dense(units, lr_multiplier, name):
     return ScaledDense(units, lr_multiplier=lr_multiplier, name=name)
 
 
-def _synthesis(start, style, size, filters, channels, output_skips, fourier_features=None):
+def per_clip_layer(layer):
+    """Whether a generator's layer runs once a clip (the mapping network, the still background's
+    network), not once a rendered frame."""
+    return layer.name.startswith(("mapping", BACKGROUND))
+
+
+def _synthesis(start, style, size, filters, channels, output_skips, fourier_features=None,
+               prefix=""):
     """The per-frame image network: the frame's input code `[B, S1]` (content and motion) and
-    style `[B, S2]` (content) -> image `[B, size, size, channels]`."""
+    style `[B, S2]` (content) -> image `[B, size, size, channels]`. Its layers' names start with
+    `prefix`."""
     _, base_size, strides = blocks.stage_plan(1, size)
-    x = layers.Dense(base_size * base_size * filters, name="synthesis_project")(start)
+    x = layers.Dense(base_size * base_size * filters, name=f"{prefix}synthesis_project")(start)
     x = layers.Reshape((base_size, base_size, filters))(x)
     x = layers.LeakyReLU(0.2)(x)
-    x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name="synthesis_base")([x, style]))
+    x = layers.LeakyReLU(0.2)(ModulatedConv2D(filters, 3, name=f"{prefix}synthesis_base")([x, style]))
     if fourier_features and size <= base_size:
         raise ConfigError("{0}: frames of {1} px have no up-sampling stage for the plane waves; use 8 px or more",
                           ("model.fourier_features", fourier_features), ("data.size", size))
@@ -148,19 +184,19 @@ def _synthesis(start, style, size, filters, channels, output_skips, fourier_feat
     width = filters
     for index in range(len(strides)):
         width = max(16, width // 2)
-        x = layers.UpSampling2D(interpolation="bilinear", name=f"synthesis_up{index}")(x)
+        x = layers.UpSampling2D(interpolation="bilinear", name=f"{prefix}synthesis_up{index}")(x)
         # The first stage at 16x16 or finer (the last, for smaller frames).
         if waves_at and x.shape[1] >= waves_at:
             waves_at = None
             x = FourierFeatures(fourier_features, max_cycles=FOURIER_MAX_CYCLES * x.shape[1],
-                                name="fourier_features")([x, style])
+                                name=f"{prefix}fourier_features")([x, style])
         for conv in range(2):
-            x = ModulatedConv2D(width, 3, name=f"synthesis{index}_{conv}")([x, style])
+            x = ModulatedConv2D(width, 3, name=f"{prefix}synthesis{index}_{conv}")([x, style])
             x = layers.LeakyReLU(0.2)(x)
         stages.append(x)
 
     def rgb(name, features):
-        return ModulatedConv2D(channels, 1, demodulate=False, name=name)([features, style])
+        return ModulatedConv2D(channels, 1, demodulate=False, name=prefix + name)([features, style])
 
     if not output_skips:
         return rgb("to_rgb", x)
@@ -168,8 +204,8 @@ def _synthesis(start, style, size, filters, channels, output_skips, fourier_feat
     for index, features in enumerate(stages[1:]):
         # The finest stage's RGB layer is `to_rgb`, as without skips.
         name = "to_rgb" if index == len(strides) - 1 else f"to_rgb{index}"
-        image = layers.Add(name=f"rgb{index}")([
-            layers.UpSampling2D(interpolation="bilinear", name=f"rgb_up{index}")(image),
+        image = layers.Add(name=f"{prefix}rgb{index}")([
+            layers.UpSampling2D(interpolation="bilinear", name=f"{prefix}rgb_up{index}")(image),
             rgb(name, features)])
     return image
 
