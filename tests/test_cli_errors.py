@@ -43,14 +43,15 @@ def test_a_bad_flag_exits_at_once_naming_it_and_leaves_nothing(flags, named, tmp
 
 @pytest.fixture(scope="module")
 def tensorflow_unimportable(tmp_path_factory):
-    """A PYTHONPATH folder whose `tensorflow` raises on import: a flag refused "at once" is
-    refused before TensorFlow (seconds to import) is loaded, checked without timing anything
-    (a wall-clock bound failed on a loaded machine)."""
+    """A PYTHONPATH that puts first a folder whose `tensorflow` raises on import: a flag refused
+    "at once" is refused before TensorFlow (seconds to import) is loaded, checked without timing
+    anything (a wall-clock bound failed on a loaded machine). The caller's PYTHONPATH follows, so
+    a checkout run with `PYTHONPATH=.` still finds keras_vidgen."""
     folder = tmp_path_factory.mktemp("no_tensorflow")
     (folder / "tensorflow").mkdir()
     (folder / "tensorflow" / "__init__.py").write_text(
         'raise ImportError("tensorflow was imported before the flags were checked")\n')
-    return str(folder)
+    return os.pathsep.join([str(folder), *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 def test_the_unimportable_tensorflow_is_what_the_subprocess_gets(tensorflow_unimportable):
