@@ -2,6 +2,10 @@
 
 import keras
 
+# Weight of the L1 prior on a foreground's mask (`MeanAbsPenalty`): VGAN's lambda, which keeps the
+# foreground sparse. Both layered generators use it: `vgan`'s and `stylegan-v`'s still background.
+MASK_PENALTY = 0.1
+
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
 class MaskBlend(keras.layers.Layer):

@@ -44,7 +44,7 @@ from keras import layers
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
-from keras_vidgen.layers.mask_blend import MaskBlend, SplitMask
+from keras_vidgen.layers.mask_blend import MASK_PENALTY, MaskBlend, SplitMask
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
@@ -68,10 +68,6 @@ FOURIER_MAX_CYCLES = 0.375
 
 # The still background's network: its layers' names start with this (`per_clip_layer`).
 BACKGROUND = "background_"
-
-# Weight of the L1 prior on the foreground's mask with `still_background`: VGAN's lambda, as
-# `vgan.build_generator`'s default.
-MASK_PENALTY = 0.1
 
 # Clips per group of the discriminator's minibatch standard deviation unless `model.d_stddev_group`
 # says otherwise: StyleGAN2's 4.

@@ -15,14 +15,14 @@ paper's fixed 32 frames at 64x64; BatchNorm throughout as in the paper.
 import keras
 from keras import layers
 
-from keras_vidgen.layers.mask_blend import MaskBlend
+from keras_vidgen.layers.mask_blend import MASK_PENALTY, MaskBlend
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
 from keras_vidgen.models import blocks, dcgan3d
 
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
-                    context_frames=None, mask_penalty=0.1, name="generator"):
+                    context_frames=None, mask_penalty=MASK_PENALTY, name="generator"):
     """Builds VGAN's two-stream generator: `z [N, latent_dim]` -> video `[N, frames, size, size, C]`.
 
     Args:
