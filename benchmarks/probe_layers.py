@@ -16,8 +16,8 @@ import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow 
 import keras
 import numpy as np
 
-from keras_vidgen import export, media
-from keras_vidgen.signatures import LATENT, TIMES
+from keras_vidgen import export, media, signatures
+from keras_vidgen.signatures import LABEL, LATENT, TIMES
 
 LAYERS = ("foreground_mask", "background", "video")
 
@@ -28,12 +28,15 @@ def layer_probe(generator):
     if missing:
         raise SystemExit(f"{generator.name} has no {missing} layer(s): probe_layers needs a "
                          "stylegan-v generator trained with --still-background.")
+    if LABEL in signatures.input_names(generator):
+        raise SystemExit(f"{generator.name} is class-conditional: probe_layers draws "
+                         "unconditional generators only.")
     return keras.Model(generator.inputs, {name: generator.get_layer(name).output for name in LAYERS})
 
 
 def draw_layers(generator, videos, frames, spacing, seed):
     """Returns `(mask, foreground, background, video)` as arrays, the background `[N, 1, H, W, C]`."""
-    latent_dim = generator.input[LATENT].shape[-1]
+    latent_dim = signatures.latent_dim(generator)
     z = np.random.default_rng(seed).standard_normal((videos, latent_dim)).astype("float32")
     times = np.tile(np.arange(frames, dtype="float32") * spacing, (videos, 1))
     drawn = layer_probe(generator)({LATENT: z, TIMES: times})
@@ -57,6 +60,8 @@ def layer_rows(mask, foreground, background, video):
 
 
 def main(args):
+    if not args.out.endswith(".png"):
+        raise SystemExit(f"--out {args.out!r}: probe_layers writes one still picture; name a .png.")
     generator = export.serving_generator(keras.models.load_model(args.checkpoint))
     mask, foreground, background, video = draw_layers(generator, args.videos, args.frames,
                                                       args.spacing, args.seed)
@@ -73,6 +78,6 @@ if __name__ == "__main__":
     parser.add_argument("--out", default="layers.png", help="the picture to write (.png)")
     parser.add_argument("--videos", type=int, default=4, help="videos drawn")
     parser.add_argument("--frames", type=int, default=8, help="frames drawn of each")
-    parser.add_argument("--spacing", type=float, default=2.0, help="time between drawn frames")
+    parser.add_argument("--spacing", type=float, default=2.0, help="time between drawn frames, in frames")
     parser.add_argument("--seed", type=int, default=0, help="seed of the latent vectors")
     main(parser.parse_args())

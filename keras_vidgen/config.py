@@ -668,7 +668,7 @@ PRESETS = {
     # shapes on all three seeds (3 frames: on two).
     # StyleGAN2's mapping network: 8 layers learning at 0.01 of the generator's rate (2 at the
     # full rate before). 1,800 steps an arm on one AMD EPYC core each (Zen 3, 2026-12-02; a
-    # rerun of a fixed number of steps moved by up to 3 points later, see the README), seeds
+    # rerun of a fixed number of steps moved by up to 3 points later: docs/quality_log.md), seeds
     # 0-2: the EMA's FVD at the end 19.9, 17.6 and 16.9 against 23.3, 19.1 and 18.3, over the
     # second half 24.6, 20.2 and 18.7 against 27.8, 21.0 and 23.7; all 3 shapes on one seed of
     # three, as before; colours and backgrounds level; its frames change a little more than the
