@@ -128,7 +128,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     compared = [("real B", real_b), ("untrained G", untrained), ("trained G", trained)]
     if itself is not None:
         compared.append(("G itself (no EMA)", itself))
-    coverage = {name: class_coverage(videos, classifier) for name, videos in compared}
+    coverage = {name: class_coverage(class_labels(videos, classifier)) for name, videos in compared}
     long_videos = long_video_windows(model, real_b, extractor, num_samples)
     edges = {name: edge_steepness(videos) for name, videos in
              [("real B", real_b), ("real A blurred to 1/2", spoilt["blurred (1/2 resolution)"])] + compared[2:]}
@@ -212,14 +212,20 @@ class GeneratorSnapshots(keras.callbacks.Callback):
 
 def fvd_over_training(render_snapshot, snapshot_paths, real, extractor, classifier):
     """`{step: FVD}` of each snapshot against `real`, the same latents for all, and
-    `{step: class_coverage}` of the same clips: whether a class the end lacks was ever drawn."""
+    `{step: class_coverage}` of the same clips: whether a class the end lacks was ever drawn, and
+    (`changed`) how many of the latents draw another class than at the snapshot before."""
     real_features = extractor(real)
-    curve, coverage = {}, {}
+    curve, coverage, previous = {}, {}, None
     for step, path in sorted(snapshot_paths.items()):
         videos = render_snapshot(path)
         row = metrics.evaluate_features(extractor(videos), real_features, extractor.name, videos.shape)
         curve[step] = round(row["fvd"], 3)
-        coverage[step] = class_coverage(videos, classifier)
+        labels = class_labels(videos, classifier)
+        coverage[step] = class_coverage(labels)
+        if previous:
+            for head, share in class_changes(labels, previous).items():
+                coverage[step][head]["changed"] = share
+        previous = labels
     return curve, coverage
 
 
@@ -357,20 +363,33 @@ def smooth_haze(rng, count, frames, size, levels, per_frame):
     return np.broadcast_to(up[..., np.newaxis], (count, frames, size, size, 1))
 
 
-def class_coverage(videos, classifier, min_share=0.02):
-    """Mode coverage as the in-domain classifier sees it: per class head, the classes predicted
-    for at least `min_share` of the clips, the largest class's share (collapse shows here
-    first) and every class's share (which background a run keeps, not only how much of one)."""
+def class_labels(videos, classifier):
+    """Per class head of the in-domain classifier, `(each clip's class, the head's class count)`."""
     predictions = classifier.predict(media.to_float(videos), batch_size=32, verbose=0)
+    return {head: (probabilities.argmax(-1), probabilities.shape[1])
+            for head, probabilities in predictions.items() if probabilities.ndim == 2 and head != "path"}
+
+
+def class_coverage(labels, min_share=0.02):
+    """Mode coverage as the in-domain classifier sees it, from `class_labels`: per class head, the
+    classes predicted for at least `min_share` of the clips, the largest class's share (collapse
+    shows here first) and every class's share (which background a run keeps, not only how much)."""
     coverage = {}
-    for head, probabilities in predictions.items():
-        if probabilities.ndim != 2 or head == "path":
-            continue
-        shares = np.bincount(probabilities.argmax(-1), minlength=probabilities.shape[1]) / len(videos)
+    for head, (classes, count) in labels.items():
+        shares = np.bincount(classes, minlength=count) / len(classes)
         coverage[head] = {"classes": int((shares >= min_share).sum()), "of": int(len(shares)),
                           "top_share": round(float(shares.max()), 3),
                           "shares": [round(float(share), 3) for share in shares]}
     return coverage
+
+
+def class_changes(labels, previous):
+    """Per class head, the share of clips whose class differs between two snapshots' `class_labels`
+    of the same latents: how fast training moves latents from class to class. An EMA averages the
+    weights of generators that may draw a latent in different colours; when they churn faster than
+    the EMA's half-life, the average need not draw any of them."""
+    return {head: round(float(np.mean(classes != previous[head][0])), 3)
+            for head, (classes, _) in labels.items()}
 
 
 def _training_time(report):
@@ -406,6 +425,7 @@ def _print_report(report):
             print("  classes seen (largest share): " + "; ".join(
                 f"step {step}: " + ", ".join(_coverage_cell(head, c) for head, c in heads.items())
                 for step, heads in coverages[label].items()))
+            _print_class_changes(coverages[label])
     if report["long_videos"]:
         long_videos = dict(report["long_videos"])
         print(f"\nlong videos ({len(long_videos) - 1}x the training length), per window: "
@@ -427,6 +447,22 @@ def _print_report(report):
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
         print(f"{name:<24}" + "   ".join(_coverage_cell(head, c) for head, c in heads.items()))
+
+
+def _print_class_changes(coverage_curve):
+    """The clips that changed class since the snapshot before, per step and head, and their mean
+    over the second half of training (reports from before 2026-12-05 lack them)."""
+    changed = {step: {head: c["changed"] for head, c in heads.items() if "changed" in c}
+               for step, heads in coverage_curve.items()}
+    changed = {step: heads for step, heads in changed.items() if heads}
+    if not changed:
+        return
+    print("  clips whose class changed since the snapshot before: " + "; ".join(
+        f"step {step}: " + ", ".join(f"{head} {share:.0%}" for head, share in heads.items())
+        for step, heads in changed.items()))
+    late = [heads for step, heads in changed.items() if step > max(changed) / 2]
+    print("  their mean over the second half: " + ", ".join(
+        f"{head} {np.mean([heads[head] for heads in late]):.0%}" for head in late[0]))
 
 
 def _coverage_cell(head, coverage):
