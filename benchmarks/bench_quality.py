@@ -134,6 +134,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
              [("real B", real_b), ("real A blurred to 1/2", spoilt["blurred (1/2 resolution)"])] + compared[2:]}
     backgrounds = {name: background_spread(videos) for name, videos in compared if name != "untrained G"}
     motions = {name: motion_by_region(videos) for name, videos in compared if name != "untrained G"}
+    saturations = {name: shape_saturation(videos) for name, videos in compared if name != "untrained G"}
     trained_steps = int(model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
@@ -147,7 +148,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "coverage_over_training_without_ema": itself_coverage_curve,
         "spoilt_real_fvd": references,
         "long_videos": long_videos, "edge_steepness": edges, "background_spread": backgrounds,
-        "motion_by_region": motions,
+        "motion_by_region": motions, "shape_saturation": saturations,
         "arch": config.model.arch,
         "wall_seconds": round(time.time() - started) if started else None,
         "training_seconds": training_seconds,
@@ -280,6 +281,24 @@ def background_spread(videos, flat_below=2.0):
     the median over clips."""
     spread = clip_spreads(videos)
     return {"flat": round(float(np.mean(spread < flat_below)), 2), "median": round(float(np.median(spread)), 1)}
+
+
+def shape_saturation(videos, share=0.03, pale=80, every=4):
+    """How saturated the shapes' colours are: per clip, the median HSV saturation (0-255) of the
+    `share` of pixels farthest from their frame's median colour (the shape's, the background
+    being most of the frame), over every `every`-th frame; returns the median over clips and the
+    share of clips below `pale`. The data's colours are saturated but white (1 clip in 7): a
+    generator drawing pale shapes scores lower, and the extractor's colour head reads them as
+    white, so its colour classes alone show a crowding where these show the cause."""
+    saturations = []
+    for video in videos:
+        drawn = []
+        for frame in video[::every]:
+            distance = np.abs(frame.astype(np.float32) - np.median(frame.reshape(-1, 3), axis=0)).sum(axis=-1)
+            farthest = distance >= np.quantile(distance, 1 - share)
+            drawn.append(cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)[..., 1][farthest])
+        saturations.append(np.median(np.concatenate(drawn)))
+    return {"median": round(float(np.median(saturations))), "pale": round(float(np.mean(np.array(saturations) < pale)), 2)}
 
 
 def motion(videos):
@@ -444,6 +463,11 @@ def _print_report(report):
         print("\nmotion by region (levels a frame, as `motion`: the shapes' pixels + the background's): "
               + ", ".join(f"{name} {row['shape']} + {row['background']}"
                           for name, row in report["motion_by_region"].items()))
+    if report.get("shape_saturation"):
+        print("\nshape colours (HSV saturation 0-255 of the 3% of pixels farthest from their frame's median; "
+              "pale: clips below 80): " + ", ".join(
+                  f"{name} median {row['median']}, {row['pale']:.0%} pale"
+                  for name, row in report["shape_saturation"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
         print(f"{name:<24}" + "   ".join(_coverage_cell(head, c) for head, c in heads.items()))
