@@ -290,14 +290,11 @@ def shape_saturation(videos, share=0.03, pale=80, every=4):
     share of clips below `pale`. The data's colours are saturated but white (1 clip in 7): a
     generator drawing pale shapes scores lower, and the extractor's colour head reads them as
     white, so its colour classes alone show a crowding where these show the cause."""
-    saturations = []
-    for video in videos:
-        drawn = []
-        for frame in video[::every]:
-            distance = np.abs(frame.astype(np.float32) - np.median(frame.reshape(-1, 3), axis=0)).sum(axis=-1)
-            farthest = distance >= np.quantile(distance, 1 - share)
-            drawn.append(cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)[..., 1][farthest])
-        saturations.append(np.median(np.concatenate(drawn)))
+    frames = videos[:, ::every]
+    distance = off_median(frames).sum(axis=-1)
+    farthest = distance >= np.quantile(distance.reshape(*distance.shape[:2], -1), 1 - share, axis=-1)[..., None, None]
+    saturation = cv2.cvtColor(frames.reshape(-1, *frames.shape[3:]), cv2.COLOR_RGB2HSV)[..., 1].reshape(farthest.shape)
+    saturations = [np.median(clip[pixels]) for clip, pixels in zip(saturation, farthest)]
     return {"median": round(float(np.median(saturations))), "pale": round(float(np.mean(np.array(saturations) < pale)), 2)}
 
 
@@ -306,14 +303,21 @@ def motion(videos):
     return round(float(np.abs(np.diff(videos.astype(np.float32), axis=1)).mean()), 2)
 
 
+def off_median(videos):
+    """`[N, T, H, W, C]` clips -> each pixel's per-channel distance from its frame's median colour
+    (the background's, the shapes being small), float32 levels."""
+    videos = videos.astype(np.float32)
+    median = np.median(videos.reshape(*videos.shape[:2], -1, videos.shape[-1]), axis=2)
+    return np.abs(videos - median[:, :, None, None, :])
+
+
 def motion_by_region(videos, far=40):
     """`motion` split between the shapes and the background: `{"shape", "background"}`, each the
     change of its pixels summed and divided by all pixels (so the two add up to `motion`). A
     pixel is the shape's in a pair of frames when, in either frame, some channel of it is more
     than `far` levels from that frame's median colour (the background's, as the shape is small)."""
     videos = videos.astype(np.float32)
-    median = np.median(videos.reshape(*videos.shape[:2], -1, videos.shape[-1]), axis=2)
-    off_background = np.abs(videos - median[:, :, None, None, :]).max(axis=-1) > far
+    off_background = off_median(videos).max(axis=-1) > far
     shape = off_background[:, 1:] | off_background[:, :-1]
     change = np.abs(np.diff(videos, axis=1)).mean(axis=-1)
     return {"shape": round(float((change * shape).mean()), 2),
@@ -484,7 +488,7 @@ def _print_class_changes(coverage_curve):
     print("  clips whose class changed since the snapshot before: " + "; ".join(
         f"step {step}: " + ", ".join(f"{head} {share:.0%}" for head, share in heads.items())
         for step, heads in changed.items()))
-    late = [heads for step, heads in changed.items() if step > max(changed) / 2]
+    late = [changed[step] for step in second_half(changed)]
     print("  their mean over the second half: " + ", ".join(
         f"{head} {np.mean([heads[head] for heads in late]):.0%}" for head in late[0]))
 
@@ -500,9 +504,14 @@ def _coverage_cell(head, coverage):
 def late_fvd(curve):
     """Mean, lowest and highest FVD of the snapshots in the second half of training. A run's last
     snapshot alone is a poor summary: at `base`, snapshots 400 steps apart differ by up to 23 FVD."""
-    keys = sorted(curve)
-    late = [fvd for step, fvd in curve.items() if step > keys[-1] / 2] or [curve[keys[-1]]]
+    late = [curve[step] for step in second_half(curve)]
     return float(np.mean(late)), min(late), max(late)
+
+
+def second_half(steps):
+    """The snapshot steps after half of the last one (the last one at least), sorted."""
+    last = max(steps)
+    return [step for step in sorted(steps) if step > last / 2] or [last]
 
 
 def _save_pictures(real, generated, out_dir):
