@@ -163,7 +163,7 @@ class ModelConfig(_Checked):
             1); must divide the channels of the discriminator's last 4x4 map.
         still_background: stylegan-v: VGAN's layers, a background drawn once a video from its
             content code (the same at every time) under a foreground and its mask drawn at each
-            time.
+            time (the foreground without output skips; both layers leashed to [-1, 1]).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)

@@ -82,7 +82,7 @@ def test_every_continuous_time_option_reaches_its_builder():
                           sparse_frames=2, d_join_size=8, fourier_features=4,
                           d_stddev_group=8, d_stddev_features=2, still_background=True)
     names = {layer.name for layer in gan.generator.layers}
-    assert {"to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
+    assert {"background_to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
     assert "mapping3" not in names
     assert type(gan.generator.get_layer("mapping0")).__name__ == "ScaledDense"
     assert gan.discriminator.input["times"].shape[-1] == 2
@@ -156,15 +156,39 @@ def test_a_still_background_is_one_image_a_video_under_a_masked_foreground(tmp_p
     assert np.abs(late_mask - mask).mean() > 1e-4  # the foreground's layer moves
     np.testing.assert_allclose(generator(early), mask * foreground + (1 - mask) * background,
                                atol=1e-5)
-    # VGAN's sparsity prior on the mask reaches the generator's losses.
-    np.testing.assert_allclose(sum(generator.losses), stylegan_v.MASK_PENALTY * np.abs(mask).mean(),
-                               rtol=1e-5)
+    # VGAN's sparsity prior on the mask and the layers' leashes reach the generator's losses.
+    np.testing.assert_allclose(sum(generator.losses), stylegan_v.MASK_PENALTY * np.abs(mask).mean()
+                               + beyond_range(foreground) + beyond_range(background), rtol=1e-5)
     # Each time is rendered exactly, and a saved generator renders the same frames.
     alone = generator({"z": z, "times": np.array([[40.0]] * 2, "float32")})
     np.testing.assert_allclose(generator(late)[:, 2], alone[:, 0], atol=1e-5)
     generator.save(tmp_path / "g.keras")
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "g.keras")(late), generator(late),
                                atol=1e-6)
+
+
+def beyond_range(pixels):
+    """`RangePenalty`'s leash on pixels: the mean squared excess over [-1, 1]."""
+    return np.square(np.maximum(np.abs(keras.ops.convert_to_numpy(pixels)) - 1.0, 0.0)).mean()
+
+
+def test_a_still_backgrounds_layers_are_pixels_leashed_to_the_frames_range():
+    generator = tiny_gan(still_background=True, output_skips=True).generator
+    names = [layer.name for layer in generator.layers]
+    # The foreground's colour comes from its finest stage alone; the background keeps its skips.
+    assert "rgb0" not in names and "background_rgb0" in names
+    parts = keras.Model(generator.inputs, [*generator.get_layer("foreground_mask").output,
+                                           generator.get_layer("background").output])
+    inputs = {"z": np.random.default_rng(2).normal(size=(2, LATENT)).astype("float32"),
+              "times": np.array([[0.0, 3.0]] * 2, "float32")}
+    # A foreground drawn 5x too bright costs its excess over [-1, 1], beside the mask's prior.
+    to_rgb = generator.get_layer("to_rgb")
+    to_rgb.set_weights([weight * 5.0 for weight in to_rgb.get_weights()])
+    mask, foreground, background = parts(inputs)
+    generator(inputs)
+    assert beyond_range(foreground) > 1e-3
+    np.testing.assert_allclose(sum(generator.losses), stylegan_v.MASK_PENALTY * np.abs(mask).mean()
+                               + beyond_range(foreground) + beyond_range(background), rtol=1e-5)
 
 
 def test_output_skips_are_off_by_default():

@@ -5,6 +5,9 @@ from keras import ops
 
 from keras_vidgen.layers.penalty import Penalty
 
+# Frames are in [-1, 1]: a network's synthesised pixels are leashed beyond it.
+PIXEL_BOUND = 1.0
+
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
 class RangePenalty(Penalty):

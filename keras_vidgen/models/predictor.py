@@ -36,17 +36,17 @@ from keras_vidgen.layers.measured_velocity import MeasuredVelocity
 from keras_vidgen.layers.motion_evidence import MotionEvidence
 from keras_vidgen.layers.move_foreground import MoveForeground
 from keras_vidgen.layers.moving_extent import MovingExtent
-from keras_vidgen.layers.range_penalty import RangePenalty
+from keras_vidgen.layers.range_penalty import PIXEL_BOUND, RangePenalty
 from keras_vidgen.layers.shift_prior import ShiftPrior
 from keras_vidgen.models.blocks import stage_plan
 from keras_vidgen.models.tasks import OBSERVED, nearest_observed
 
-# The heads' outputs are leashed (`RangePenalty`) beyond these: synthesised pixels beyond the
-# frames' range, and logits beyond what any softmax or sigmoid here needs (at 10 a source
+# The heads' outputs are leashed (`RangePenalty`): synthesised pixels beyond the frames' range
+# (`PIXEL_BOUND`), and logits beyond what any softmax or sigmoid here needs (at 10 a source
 # outweighs another by e^20). Unleashed, Adam ran the mixing and mask logits up from about 10 to
 # 10^4 within a few steps (in 1 of 2 unclipped runs, at step 324), saturating the softmax, where
 # no gradient reaches them: the predictor froze into copying the last frame for good.
-PIXEL_BOUND, LOGIT_BOUND = 1.0, 10.0
+LOGIT_BOUND = 10.0
 
 
 def build_predictor(observed, produced, size, filters=32, channels=3, latent_dim=None,

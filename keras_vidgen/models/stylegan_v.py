@@ -19,7 +19,11 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   network draws one background per video from its content code alone, the same image at every
   time, and the frames' network draws a foreground with a mask over it (`m * f + (1 - m) * b`,
   with VGAN's L1 prior on the mask); the data's backgrounds do not move, and the single network's
-  flickered (3.0 uint8 levels a frame against the real clips' 0.73 at `base`).
+  flickered (3.0 uint8 levels a frame against the real clips' 0.73 at `base`). The foreground
+  takes its colour from its finest stage alone (no output skips: with them its 4x4 stage painted
+  each shape in a blend of its neighbourhood's hues), and both layers are leashed to the frames'
+  range (`RangePenalty`): unleashed, the mask prior turned the mask see-through over an
+  over-bright foreground that drew the background too.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
   output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
@@ -49,6 +53,7 @@ from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
 from keras_vidgen.layers.motion_code import MotionCode
+from keras_vidgen.layers.range_penalty import PIXEL_BOUND, RangePenalty
 from keras_vidgen.layers.scaled_dense import ScaledDense
 from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
 from keras_vidgen.layers.time_differences import TimeDifferences
@@ -101,7 +106,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
             video by its content code (`FourierFeatures`; `None`: none).
         still_background: VGAN's layers: a second synthesis network draws each video's
             background once from its content code, and the frames are a masked foreground over
-            it (see the module's docstring).
+            it (see the module's docstring); `output_skips` then applies to the background's
+            network only.
         name: the model's name.
 
     Returns:
@@ -134,13 +140,19 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([content, motion]))
     drawing = dict(size=size, filters=filters, output_skips=output_skips,
                    fourier_features=fourier_features)
-    # With a still background, one more channel: the foreground's mask.
-    video = _synthesis(start, style, channels=channels + (1 if still_background else 0), **drawing)
+    # With a still background, one more channel: the foreground's mask; and no output skips (see
+    # the module's docstring).
+    foreground_drawing = dict(drawing, output_skips=False) if still_background else drawing
+    video = _synthesis(start, style, channels=channels + (1 if still_background else 0), **foreground_drawing)
     video = UnfoldFrames(name="unfold_frames")([video, times])
     if still_background:
         mask, foreground = SplitMask(name="foreground_mask")(video)
         mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
+        # Both layers are pixels: leashed to the frames' range, the mask must decide (see the
+        # module's docstring).
+        foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
         background = _synthesis(per_clip, per_clip, channels=channels, prefix=BACKGROUND, **drawing)
+        background = RangePenalty(PIXEL_BOUND, name="background_range")(background)
         background = layers.Reshape((1, size, size, channels), name="background")(background)
         video = MaskBlend(name="layered_frames")([mask, foreground, background])
     # Linear, as StyleGAN2's output: a tanh here saturated at black within 300 steps of the main
