@@ -163,7 +163,8 @@ class ModelConfig(_Checked):
             1); must divide the channels of the discriminator's last 4x4 map.
         still_background: stylegan-v: VGAN's layers, a background drawn once a video from its
             content code (the same at every time) under a foreground and its mask drawn at each
-            time (the foreground without output skips; both layers leashed to [-1, 1]).
+            time (the foreground without output skips; both layers leashed to [-1, 1]; the mask
+            pays for its mean and for values between 0 and 1).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)

@@ -6,7 +6,7 @@ import tensorflow as tf
 from keras_vidgen.layers import (
     AddCoordinates, BorderBounce, ComposeFrames, MeanAbsPenalty, MeasuredVelocity, MotionEvidence,
     MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead, RandomFrames, RangePenalty, ScaledDense,
-    ShiftPrior, SpectralNorm, diff_augment,
+    ShiftPrior, SpectralNorm, UndecidedPenalty, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -96,7 +96,17 @@ def test_range_penalty_is_free_inside_and_quadratic_outside_each_channels_bound(
     np.testing.assert_allclose(float(model.losses[0]), 0.5 * 8.25 / 6, rtol=1e-6)
 
 
-@pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5)])
+def test_undecided_penalty_is_free_at_either_end_and_largest_halfway():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, UndecidedPenalty(0.5)(inputs))
+    values = np.array([[0.0, 1.0, 0.5, 0.9]], "float32")
+    np.testing.assert_array_equal(model(values), values)
+    # m * (1 - m): 0, 0, 0.25, 0.09.
+    np.testing.assert_allclose(float(model.losses[0]), 0.5 * 0.34 / 4, rtol=1e-6)
+
+
+@pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5),
+                                     UndecidedPenalty(0.5)])
 def test_a_network_with_any_penalty_layer_adds_losses_and_keeps_it_when_reloaded(penalty, tmp_path):
     from keras_vidgen.models import networks
 

@@ -3,7 +3,8 @@
 import keras
 
 # Weight of the L1 prior on a foreground's mask (`MeanAbsPenalty`): VGAN's lambda, which keeps the
-# foreground sparse. Both layered generators use it: `vgan`'s and `stylegan-v`'s still background.
+# foreground sparse. Both layered generators use it: `vgan`'s and `stylegan-v`'s still background,
+# which also gives its prior against undecided values (`UndecidedPenalty`) this weight.
 MASK_PENALTY = 0.1
 
 

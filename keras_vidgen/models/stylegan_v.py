@@ -23,7 +23,9 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   takes its colour from its finest stage alone (no output skips: with them its 4x4 stage painted
   each shape in a blend of its neighbourhood's hues), and both layers are leashed to the frames'
   range (`RangePenalty`): unleashed, the mask prior turned the mask see-through over an
-  over-bright foreground that drew the background too.
+  over-bright foreground that drew the background too. A second prior on the mask makes it
+  decide (`UndecidedPenalty`, `m * (1 - m)`, at the L1 prior's weight): leashed without it, the
+  mask stayed half see-through on one seed of three (69% of its pixels between 0.1 and 0.9).
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
   output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
@@ -57,6 +59,7 @@ from keras_vidgen.layers.range_penalty import PIXEL_BOUND, RangePenalty
 from keras_vidgen.layers.scaled_dense import ScaledDense
 from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
 from keras_vidgen.layers.time_differences import TimeDifferences
+from keras_vidgen.layers.undecided_penalty import UndecidedPenalty
 from keras_vidgen.models import blocks
 from keras_vidgen.choices import SPARSE_FRAMES
 from keras_vidgen.signatures import LATENT, TIMES
@@ -148,6 +151,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     if still_background:
         mask, foreground = SplitMask(name="foreground_mask")(video)
         mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
+        mask = UndecidedPenalty(MASK_PENALTY, name="mask_undecided_penalty")(mask)
         # Both layers are pixels: leashed to the frames' range, the mask must decide (see the
         # module's docstring).
         foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
