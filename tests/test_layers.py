@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
-    AddCoordinates, BorderBounce, ComposeFrames, MeanAbsPenalty, MeasuredVelocity, MotionEvidence,
+    AddCoordinates, BorderBounce, ComposeFrames, CoverPenalty, MeanAbsPenalty, MeasuredVelocity, MotionEvidence,
     MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead, RandomFrames, RangePenalty, ScaledDense,
     ShiftPrior, SpectralNorm, UndecidedPenalty, diff_augment,
 )
@@ -105,19 +105,28 @@ def test_undecided_penalty_is_free_at_either_end_and_largest_halfway():
     np.testing.assert_allclose(float(model.losses[0]), 0.5 * 0.34 / 4, rtol=1e-6)
 
 
+def test_cover_penalty_charges_each_frames_share_beyond_the_limit():
+    inputs = keras.Input((2, 2, 2, 1))
+    model = keras.Model(inputs, CoverPenalty(0.5, weight=2.0)(inputs))
+    # Two frames: covering 1/4 (free) and 3/4 of themselves (0.25 beyond the limit).
+    values = np.array([[[[1, 0], [0, 0]], [[1, 1], [1, 0]]]], "float32")[..., np.newaxis]
+    np.testing.assert_array_equal(model(values), values)
+    np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.0 + 0.25) / 2, rtol=1e-6)
+
+
 @pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5),
-                                     UndecidedPenalty(0.5)])
+                                     UndecidedPenalty(0.5), CoverPenalty(-10.0, weight=0.5)])
 def test_a_network_with_any_penalty_layer_adds_losses_and_keeps_it_when_reloaded(penalty, tmp_path):
     from keras_vidgen.models import networks
 
-    inputs = keras.Input((2,))
+    inputs = keras.Input((1, 1, 2))  # a mask's rank, for CoverPenalty
     plain = keras.Model(inputs, keras.layers.Dense(2)(inputs))
     penalised = keras.Model(inputs, penalty(keras.layers.Dense(2)(inputs)))
     assert not networks.adds_losses(plain)
     assert networks.adds_losses(penalised)
     penalised.save(tmp_path / "penalised.keras")
     loaded = keras.models.load_model(tmp_path / "penalised.keras")
-    values = np.array([[3.0, -4.0]], "float32")
+    values = np.array([[[[3.0, -4.0]]]], "float32")
     penalised(values), loaded(values)
     assert networks.adds_losses(loaded)
     np.testing.assert_allclose(float(loaded.losses[0]), float(penalised.losses[0]), rtol=1e-6)

@@ -169,9 +169,12 @@ def test_a_still_background_is_one_image_a_video_under_a_masked_foreground(tmp_p
 
 def still_background_losses(mask, foreground, background):
     """The still background's losses, computed apart from the layers that add them: VGAN's L1
-    prior and the prior against undecided values on the mask, and each layer's leash."""
+    prior and the prior against undecided values on the mask, the wall on each frame's cover
+    beyond half of it, and each layer's leash."""
     mask = keras.ops.convert_to_numpy(mask)
+    cover = mask.mean(axis=(2, 3, 4))  # [N, K]: each frame's share under the mask
     return (stylegan_v.MASK_PENALTY * (np.abs(mask).mean() + (mask * (1.0 - mask)).mean())
+            + stylegan_v.COVER_PENALTY * np.maximum(cover - stylegan_v.MAX_MASK_COVER, 0.0).mean()
             + beyond_range(foreground) + beyond_range(background))
 
 
@@ -197,6 +200,24 @@ def test_a_still_backgrounds_layers_are_pixels_leashed_to_the_frames_range():
     assert beyond_range(foreground) > 1e-3
     np.testing.assert_allclose(sum(generator.losses), still_background_losses(mask, foreground, background),
                                rtol=1e-5)
+
+
+def test_a_still_backgrounds_mask_over_the_whole_frame_pays_the_cover_wall():
+    generator = tiny_gan(still_background=True).generator
+    inputs = {"z": np.random.default_rng(3).normal(size=(2, LATENT)).astype("float32"),
+              "times": np.array([[0.0, 3.0]] * 2, "float32")}
+    generator(inputs)
+    uncovered = float(sum(generator.losses))
+    # The mask is the last channel of the foreground's RGB layer: a large bias turns it over
+    # every pixel, the layers' swapped roles.
+    to_rgb = generator.get_layer("to_rgb")
+    weights = to_rgb.get_weights()
+    weights[1][-1] = 30.0
+    to_rgb.set_weights(weights)
+    generator(inputs)
+    # Half a frame's excess at the wall's weight, beside the L1 prior's 0.1 on a mask of ones.
+    expected = stylegan_v.COVER_PENALTY * (1.0 - stylegan_v.MAX_MASK_COVER) + stylegan_v.MASK_PENALTY
+    assert float(sum(generator.losses)) > expected > 5 * uncovered
 
 
 def test_output_skips_are_off_by_default():

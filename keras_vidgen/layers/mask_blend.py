@@ -7,6 +7,13 @@ import keras
 # which also gives its prior against undecided values (`UndecidedPenalty`) this weight.
 MASK_PENALTY = 0.1
 
+# `stylegan-v`'s still background also charges a frame's mask for covering more than half of it
+# (`CoverPenalty`), at ten times the L1 prior's weight: a wall, not a preference. The foreground is
+# the smaller layer (VGAN's assumption; the shapes cover 5-13% of a frame); without it, a 30-minute
+# run's mask turned over the background (93% of the frame) with a hole where the shape was.
+MAX_MASK_COVER = 0.5
+COVER_PENALTY = 1.0
+
 
 @keras.saving.register_keras_serializable(package="keras_vidgen")
 class MaskBlend(keras.layers.Layer):

@@ -23,4 +23,4 @@ class MeanAbsPenalty(Penalty):
         super().__init__(weight, **kwargs)
 
     def penalty(self, inputs):
-        return ops.mean(ops.abs(inputs))
+        return ops.mean(ops.abs(ops.cast(inputs, "float32")))

@@ -26,6 +26,10 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   over-bright foreground that drew the background too. A second prior on the mask makes it
   decide (`UndecidedPenalty`, `m * (1 - m)`, at the L1 prior's weight): leashed without it, the
   mask stayed half see-through on one seed of three (69% of its pixels between 0.1 and 0.9).
+  A third keeps the layers from swapping roles (`CoverPenalty`: a frame's mask covering more
+  than half of it pays for the excess, at ten times the L1 prior's weight): without it, a
+  30-minute run's mask turned over the background (93% of the frame) with a hole where the shape
+  was, and the background network drew the shapes' colours through it.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
   output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
@@ -48,9 +52,10 @@ import keras
 from keras import layers
 
 from keras_vidgen.errors import ConfigError
+from keras_vidgen.layers.cover_penalty import CoverPenalty
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
-from keras_vidgen.layers.mask_blend import MASK_PENALTY, MaskBlend, SplitMask
+from keras_vidgen.layers.mask_blend import COVER_PENALTY, MASK_PENALTY, MAX_MASK_COVER, MaskBlend, SplitMask
 from keras_vidgen.layers.mean_abs_penalty import MeanAbsPenalty
 from keras_vidgen.layers.minibatch_stddev import MinibatchStdDev
 from keras_vidgen.layers.modulated_conv2d import ModulatedConv2D
@@ -152,6 +157,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         mask, foreground = SplitMask(name="foreground_mask")(video)
         mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
         mask = UndecidedPenalty(MASK_PENALTY, name="mask_undecided_penalty")(mask)
+        mask = CoverPenalty(MAX_MASK_COVER, weight=COVER_PENALTY, name="mask_cover_penalty")(mask)
         # Both layers are pixels: leashed to the frames' range, the mask must decide (see the
         # module's docstring).
         foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
