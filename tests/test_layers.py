@@ -106,12 +106,13 @@ def test_undecided_penalty_is_free_at_either_end_and_largest_halfway():
 
 
 def test_cover_penalty_charges_each_frames_share_beyond_the_limit():
-    inputs = keras.Input((2, 2, 2, 1))
+    inputs = keras.Input((3, 2, 2, 1))
     model = keras.Model(inputs, CoverPenalty(0.5, weight=2.0)(inputs))
-    # Two frames: covering 1/4 (free) and 3/4 of themselves (0.25 beyond the limit).
-    values = np.array([[[[1, 0], [0, 0]], [[1, 1], [1, 0]]]], "float32")[..., np.newaxis]
+    # Three frames covering 1/4 (free), 3/4 (0.25 beyond the limit) and 1/2 of themselves in one
+    # full row (free: the share is the frame's, not a row's).
+    values = np.array([[[[1, 0], [0, 0]], [[1, 1], [1, 0]], [[1, 1], [0, 0]]]], "float32")[..., np.newaxis]
     np.testing.assert_array_equal(model(values), values)
-    np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.0 + 0.25) / 2, rtol=1e-6)
+    np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.0 + 0.25 + 0.0) / 3, rtol=1e-6)
 
 
 @pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5),
