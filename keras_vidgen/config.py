@@ -166,6 +166,9 @@ class ModelConfig(_Checked):
             time (the foreground without output skips; both layers leashed to [-1, 1]; the mask
             pays for its mean, for values between 0 and 1 and for covering more than half a
             frame).
+        background_filters: the still background's network's widest stage (`None`: `g_filters`).
+            It draws once a clip, so at full width it adds half the generator's arithmetic when
+            the discriminator judges 2 frames a clip (`sparse_frames`), a third at 3.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -195,6 +198,7 @@ class ModelConfig(_Checked):
     d_stddev_group: Optional[int] = setting(None, minimum=1)
     d_stddev_features: Optional[int] = setting(None, minimum=1)
     still_background: bool = False
+    background_filters: Optional[int] = setting(None, minimum=1)
 
 
 @dataclasses.dataclass
@@ -581,6 +585,7 @@ CONTINUOUS_TIME_OPTIONS = {
     "d_stddev_group": ("discriminator", "stddev_group"),
     "d_stddev_features": ("discriminator", "stddev_features"),
     "still_background": ("generator", "still_background"),
+    "background_filters": ("generator", "background_filters"),
 }
 
 

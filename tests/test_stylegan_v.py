@@ -80,7 +80,8 @@ def test_every_continuous_time_option_reaches_its_builder():
     gan = build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
                           sparse_frames=2, d_join_size=8, fourier_features=4,
-                          d_stddev_group=8, d_stddev_features=2, still_background=True)
+                          d_stddev_group=8, d_stddev_features=2, still_background=True,
+                          background_filters=16)
     names = {layer.name for layer in gan.generator.layers}
     assert {"background_to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
     assert "mapping3" not in names
@@ -89,13 +90,14 @@ def test_every_continuous_time_option_reaches_its_builder():
     assert gan.discriminator.get_layer("joined_frames").output.shape[1:3] == (8, 8)
     stddev = gan.discriminator.get_layer("minibatch_stddev")
     assert (stddev.group_size, stddev.num_features) == (8, 2)
+    assert gan.generator.get_layer("background_synthesis_base").output.shape[-1] == 16
 
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
                                            ("d_join_size", 16), ("fourier_features", 8),
                                            ("d_stddev_group", 8), ("d_stddev_features", 2),
-                                           ("still_background", True)])
+                                           ("still_background", True), ("background_filters", 16)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -219,6 +221,20 @@ def test_a_still_backgrounds_mask_over_the_whole_frame_pays_the_cover_wall():
     expected = stylegan_v.COVER_PENALTY * (1.0 - stylegan_v.MAX_MASK_COVER) + stylegan_v.MASK_PENALTY
     np.testing.assert_allclose(float(sum(generator.losses)), expected, rtol=1e-5)
     assert expected > 5 * uncovered
+
+
+def test_a_narrower_still_background_draws_at_its_own_width_and_only_with_its_layers():
+    generator = tiny_gan(still_background=True, background_filters=16).generator
+    widths = {name: generator.get_layer(name).output.shape[-1]
+              for name in ("synthesis_base", "background_synthesis_base", "synthesis0_0", "background_synthesis0_0")}
+    # Each stage halves the width (at least 16); the foreground keeps the generator's.
+    assert (widths["synthesis_base"], widths["background_synthesis_base"]) == (32, 16)
+    assert (widths["synthesis0_0"], widths["background_synthesis0_0"]) == (16, 16)
+    full = tiny_gan(still_background=True).generator
+    assert generator.count_params() < full.count_params()
+    with pytest.raises(ConfigError, match="model.background_filters=16 is the width of the still "
+                       "background's network.*model.still_background=True"):
+        tiny_gan(background_filters=16)
 
 
 def test_output_skips_are_off_by_default():

@@ -90,7 +90,7 @@ STDDEV_GROUP = 4
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
                     context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
                     mapping_lr_multiplier=None, fourier_features=None, still_background=False,
-                    name="generator"):
+                    background_filters=None, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -116,6 +116,9 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
             background once from its content code, and the frames are a masked foreground over
             it (see the module's docstring); `output_skips` then applies to the background's
             network only.
+        background_filters: the still background's network's `filters` (`None`: `filters`). It
+            draws one image a clip where the foreground draws one a rendered frame, so at full
+            width it adds half the generator's arithmetic when 2 frames are rendered a clip.
         name: the model's name.
 
     Returns:
@@ -130,6 +133,10 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         raise ConfigError("{0}: stylegan-v renders any time from noise and does not continue given "
                           "frames; use dcgan3d, vgan, tgan or mocogan for that",
                           ("model.context_frames", context_frames))
+    if background_filters and not still_background:
+        raise ConfigError("{0} is the width of the still background's network, which is drawn "
+                          "only with {1}; set both or neither",
+                          ("model.background_filters", background_filters), ("model.still_background", True))
     inputs, vector = blocks.generator_inputs(latent_dim, num_classes)
     inputs = dict(inputs) if isinstance(inputs, dict) else {LATENT: inputs}
     times = keras.Input((None,), name=TIMES)
@@ -161,7 +168,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         # Both layers are pixels: leashed to the frames' range, the mask must decide (see the
         # module's docstring).
         foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
-        background = _synthesis(per_clip, per_clip, channels=channels, prefix=BACKGROUND, **drawing)
+        background_drawing = dict(drawing, filters=background_filters or filters)
+        background = _synthesis(per_clip, per_clip, channels=channels, prefix=BACKGROUND, **background_drawing)
         background = RangePenalty(PIXEL_BOUND, name="background_range")(background)
         background = layers.Reshape((1, size, size, channels), name="background")(background)
         video = MaskBlend(name="layered_frames")([mask, foreground, background])
