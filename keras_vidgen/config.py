@@ -167,8 +167,8 @@ class ModelConfig(_Checked):
             pays for its mean, for values between 0 and 1 and for covering more than half a
             frame).
         background_filters: the still background's network's widest stage (`None`: `g_filters`).
-            It draws once a clip, so at full width it adds half the generator's arithmetic when
-            the discriminator judges 2 frames a clip (`sparse_frames`), a third at 3.
+            It draws once a clip and the foreground once a judged frame (`sparse_frames`), so at
+            full width it adds half the generator's arithmetic at 2 frames a clip, a third at 3.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -689,11 +689,22 @@ PRESETS = {
     # before. A step costs the same (13.6 against 14.0 GFLOP). Its frames change more still
     # (8.7-11.1 levels against the data's 7.0-7.1): it did not fix the motion it was built for.
     # Joined at 32x32 (the frames, as DIGAN's motion discriminator) scored 34.9 on seed 0.
+    # `base`'s still background (with its mask's wall), the whole batch's standard deviation in
+    # 4 statistics and mode seeking 0.3, the background's network at half the width (128): 1,800
+    # steps on seeds 0-2, one Zen 4 EPYC core each (2026-12-05, one extractor), the EMA's FVD at
+    # the end 15.5, 10.7 and 10.3 against 16.5, 15.0 and 15.5, over the second half 22.9, 12.3
+    # and 13.3 against 21.0, 17.4 and 19.9; the background still (0.29-0.34 levels a frame
+    # against 3.2-3.5) and the striped kind drawn (34-65% of samples against 2-28%; real 48-61%).
+    # A step costs 17% more (176 against 150 ms; 15.1 against 13.6 GFLOP). At the full width
+    # (19.6 GFLOP, 1.5x the step) it scored 15.9 and 8.6 at the end on seeds 0 and 1, which the
+    # job's minutes cannot pay for on slower CPUs.
     "small": dict(
         data=dict(frames=16, size=32, batch_size=8, shapes_videos=256),
         model=dict(arch="stylegan-v", latent_dim=64, g_filters=256, d_filters=32, ema_decay=0.999,
-                   sparse_frames=2, mapping_layers=8, mapping_lr_multiplier=0.01, d_join_size=16),
-        g_learning_rate=8e-4, d_learning_rate=1.6e-3,
+                   sparse_frames=2, mapping_layers=8, mapping_lr_multiplier=0.01, d_join_size=16,
+                   still_background=True, background_filters=128, d_stddev_group=8,
+                   d_stddev_features=4),
+        g_learning_rate=8e-4, d_learning_rate=1.6e-3, mode_seeking_weight=0.3,
         epochs=12, steps_per_epoch=150, max_minutes=6,
     ),
     # Measured by bench_quality (30 minutes, FVD of the generator itself): DVD-GAN's per-frame +
