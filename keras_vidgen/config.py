@@ -355,6 +355,7 @@ class TrainConfig(_Checked):
                               ("model.arch", model.arch), ("data.frames", data.frames),
                               ("model.sparse_frames", model.sparse_frames))
         self._check_task()
+        check_background_filters(model.still_background, model.background_filters)
         if self.n_critic > 1 and self.strategy != "default":
             # The G update sits in a tf.cond, and a multi-replica optimizer update cannot.
             raise ConfigError(
@@ -448,7 +449,9 @@ class TrainConfig(_Checked):
         continuous-time options not among `settings` to their defaults: a preset's stylegan-v
         options (e.g. `small`'s `d_join_size`) are not the new architecture's, and
         `vidgen train --preset small --arch dcgan3d` should not have to undo them one by one.
-        Those given alongside stay, for `check()` to refuse.
+        Those given alongside stay, for `check()` to refuse. Likewise turning the still
+        background off returns its width (`model.background_filters`) to the default unless it
+        is among `settings`: `--preset small --no-still-background` has no background to size.
         """
         known = {path for path, _, _ in settings_of(TrainConfig)}
         sections = {"data": {}, "model": {}, "": {}}
@@ -462,6 +465,8 @@ class TrainConfig(_Checked):
             defaults = ModelConfig()
             for name in CONTINUOUS_TIME_OPTIONS:
                 sections["model"].setdefault(name, getattr(defaults, name))
+        if sections["model"].get("still_background") is False:
+            sections["model"].setdefault("background_filters", None)
         return dataclasses.replace(
             self,
             data=dataclasses.replace(self.data, **sections["data"]),
@@ -621,6 +626,15 @@ def check_continuous_time_options(arch, options):
                               (f"model.{name}", value), ("model.arch", arch))
 
 
+def check_background_filters(still_background, background_filters):
+    """Raises if a width is given for a still background that is not drawn."""
+    if background_filters and not still_background:
+        raise ConfigError("{0} is the width of the still background's network, and with {1} "
+                          "there is none: turn it on (--still-background) or drop {0}",
+                          ("model.background_filters", background_filters),
+                          ("model.still_background", still_background))
+
+
 def _is_a(value, kind):
     if kind is bool:
         return isinstance(value, bool)
@@ -694,10 +708,10 @@ PRESETS = {
     # steps on seeds 0-2, one Zen 4 EPYC core each (2026-12-05, one extractor), the EMA's FVD at
     # the end 15.5, 10.7 and 10.3 against 16.5, 15.0 and 15.5, over the second half 22.9, 12.3
     # and 13.3 against 21.0, 17.4 and 19.9; the background still (0.29-0.34 levels a frame
-    # against 3.2-3.5) and the striped kind drawn (34-65% of samples against 2-28%; real 48-61%).
+    # against 3.2-3.5) and the striped kind drawn (34-65% of samples against 2-28%; real 48-59%).
     # A step costs 17% more (176 against 150 ms; 15.1 against 13.6 GFLOP). At the full width
-    # (19.6 GFLOP, 1.5x the step) it scored 15.9 and 8.6 at the end on seeds 0 and 1, which the
-    # job's minutes cannot pay for on slower CPUs. Without mode seeking and the stddev (seed 0)
+    # (19.6 GFLOP, 230 ms) it scored 15.9, 8.6 and 8.9 at the end, ahead of half on seeds 1 and
+    # 2, at a step 1.5x the time, which the job's minutes cannot pay for on slower CPUs. Without mode seeking and the stddev (seed 0)
     # the stripes were lost (2%, FVD 17.4); with output skips in the background's network it
     # ended at 18.4 and 36.9 on seeds 0 and 1.
     "small": dict(

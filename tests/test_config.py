@@ -168,6 +168,22 @@ def test_tasks_and_optimizers_pass_and_round_trip(tmp_path):
     assert config.updated({"g_clip_norm": 0.0}).effective_g_clip_norm() == 0.0
 
 
+def test_turning_off_a_presets_still_background_drops_its_width():
+    """`vidgen train --no-still-background` on the main job: its background's width goes with it;
+    a width given alongside, or in a config file without the background, is refused at once."""
+    config = preset("small").updated({"model.still_background": False}).check()
+    assert config.model.background_filters is None
+    # Other settings leave it.
+    assert preset("small").updated({"model.d_join_size": 8}).check().model.background_filters == 128
+    with pytest.raises(ConfigError, match="model.background_filters=64 is the width of the still "
+                       "background's network, and with model.still_background=False there is none"):
+        preset("small").updated({"model.still_background": False, "model.background_filters": 64}).check()
+    settings = preset("small").to_dict()
+    settings["model"]["still_background"] = False
+    with pytest.raises(ConfigError, match="model.background_filters=128"):
+        TrainConfig.from_dict(settings).check()
+
+
 def test_another_architecture_on_a_stylegan_v_preset_drops_the_presets_stylegan_v_options():
     """`vidgen train --preset small --arch dcgan3d`: the preset's d_join_size, sparse_frames and
     mapping settings are stylegan-v's; given by the user alongside, they are still refused."""

@@ -51,6 +51,7 @@ the discriminator is a plain strided stack, not StyleGAN2's residual one (spectr
 import keras
 from keras import layers
 
+from keras_vidgen.config import check_background_filters
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.layers.cover_penalty import CoverPenalty
 from keras_vidgen.layers.fourier_features import FourierFeatures
@@ -133,10 +134,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         raise ConfigError("{0}: stylegan-v renders any time from noise and does not continue given "
                           "frames; use dcgan3d, vgan, tgan or mocogan for that",
                           ("model.context_frames", context_frames))
-    if background_filters and not still_background:
-        raise ConfigError("{0} is the width of the still background's network, which is drawn "
-                          "only with {1}; set both or neither",
-                          ("model.background_filters", background_filters), ("model.still_background", True))
+    check_background_filters(still_background, background_filters)
     inputs, vector = blocks.generator_inputs(latent_dim, num_classes)
     inputs = dict(inputs) if isinstance(inputs, dict) else {LATENT: inputs}
     times = keras.Input((None,), name=TIMES)
