@@ -711,9 +711,9 @@ PRESETS = {
     # against 3.2-3.5) and the striped kind drawn (34-65% of samples against 2-28%; real 48-59%).
     # A step costs 17% more (176 against 150 ms; 15.1 against 13.6 GFLOP). At the full width
     # (19.6 GFLOP, 230 ms) it scored 15.9, 8.6 and 8.9 at the end, ahead of half on seeds 1 and
-    # 2, at a step 1.5x the time, which the job's minutes cannot pay for on slower CPUs. Without mode seeking and the stddev (seed 0)
-    # the stripes were lost (2%, FVD 17.4); with output skips in the background's network it
-    # ended at 18.4 and 36.9 on seeds 0 and 1.
+    # 2, at a step 1.5x the time, which the job's minutes cannot pay for on slower CPUs. Without
+    # mode seeking and the stddev (seed 0) the stripes were lost (2%, FVD 17.4); with output
+    # skips in the background's network it ended at 18.4 and 36.9 on seeds 0 and 1.
     "small": dict(
         data=dict(frames=16, size=32, batch_size=8, shapes_videos=256),
         model=dict(arch="stylegan-v", latent_dim=64, g_filters=256, d_filters=32, ema_decay=0.999,
