@@ -135,6 +135,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     backgrounds = {name: background_spread(videos) for name, videos in compared if name != "untrained G"}
     motions = {name: motion_by_region(videos) for name, videos in compared if name != "untrained G"}
     saturations = {name: shape_saturation(videos) for name, videos in compared if name != "untrained G"}
+    steadiness = {name: shape_steadiness(videos) for name, videos in compared if name != "untrained G"}
     trained_steps = int(model.g_optimizer.iterations.numpy())
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
@@ -149,6 +150,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
         "spoilt_real_fvd": references,
         "long_videos": long_videos, "edge_steepness": edges, "background_spread": backgrounds,
         "motion_by_region": motions, "shape_saturation": saturations,
+        "shape_steadiness": steadiness,
         "arch": config.model.arch,
         "wall_seconds": round(time.time() - started) if started else None,
         "training_seconds": training_seconds,
@@ -324,6 +326,27 @@ def motion_by_region(videos, far=40):
             "background": round(float((change * ~shape).mean()), 2)}
 
 
+def shape_steadiness(videos, far=40, unsteady=0.5):
+    """Whether a clip's shape stays one shape of one colour: per clip, its area in each frame (the
+    pixels with some channel more than `far` levels from their frame's median colour, as
+    `motion_by_region`) and its colour there (their mean). Returns `{"area": the median over clips
+    of (largest - smallest area) / largest, "come_and_go": the share of clips where that exceeds
+    `unsteady`, "colour": the median over clips of the largest distance (levels, the farthest
+    channel) of a frame's shape colour from the clip's median}`. A shape that appears, vanishes
+    or breaks up mid-clip raises the first two; one that changes colour, the third. Real clips
+    score above 0 (a shape at the frame's edge, stripes beside the median), so read them side by
+    side with the real clips'."""
+    videos = videos.astype(np.float32)
+    shape = off_median(videos).max(axis=-1) > far  # [N, T, H, W]
+    area = shape.sum(axis=(2, 3))
+    change = (area.max(axis=1) - area.min(axis=1)) / np.maximum(area.max(axis=1), 1)
+    colour = (videos * shape[..., None]).sum(axis=(2, 3)) / np.maximum(area, 1)[..., None]  # [N, T, C]
+    drift = np.abs(colour - np.median(colour, axis=1, keepdims=True)).max(axis=-1)
+    drift = np.where(area > 0, drift, 0.0).max(axis=1)
+    return {"area": round(float(np.median(change)), 2), "come_and_go": round(float(np.mean(change > unsteady)), 2),
+            "colour": round(float(np.median(drift)), 1)}
+
+
 def long_video_windows(model, real, extractor, num_samples, windows=4):
     """A continuous-time model's `windows`x-long videos: per window of the training length, its FVD
     against `real` and its motion (`None` for the other architectures, which have one length)."""
@@ -472,6 +495,11 @@ def _print_report(report):
               "pale: clips below 80): " + ", ".join(
                   f"{name} median {row['median']}, {row['pale']:.0%} pale"
                   for name, row in report["shape_saturation"].items()))
+    if report.get("shape_steadiness"):
+        print("\nshape steadiness (per clip: its shape's area change, largest - smallest over largest, "
+              "and its colour's largest distance from the clip's median, levels): " + ", ".join(
+                  f"{name} area {row['area']} ({row['come_and_go']:.0%} above half), colour {row['colour']}"
+                  for name, row in report["shape_steadiness"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
         print(f"{name:<24}" + "   ".join(_coverage_cell(head, c) for head, c in heads.items()))

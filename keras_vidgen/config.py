@@ -169,6 +169,9 @@ class ModelConfig(_Checked):
         background_filters: the still background's network's widest stage (`None`: `g_filters`).
             It draws once a clip and the foreground once a judged frame (`sparse_frames`), so at
             full width it adds half the generator's arithmetic at 2 frames a clip, a third at 3.
+        cover_change_weight: the weight of a prior on the still background's mask covering a
+            different share of each of a clip's frames (`CoverChangePenalty`: what the mask holds
+            neither appears nor vanishes as it moves; `None`: off).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -199,6 +202,7 @@ class ModelConfig(_Checked):
     d_stddev_features: Optional[int] = setting(None, minimum=1)
     still_background: bool = False
     background_filters: Optional[int] = setting(None, minimum=1)
+    cover_change_weight: Optional[float] = setting(None, minimum=0)
 
 
 @dataclasses.dataclass
@@ -355,7 +359,7 @@ class TrainConfig(_Checked):
                               ("model.arch", model.arch), ("data.frames", data.frames),
                               ("model.sparse_frames", model.sparse_frames))
         self._check_task()
-        check_background_filters(model.still_background, model.background_filters)
+        check_still_background_options(model.still_background, still_background_options(model))
         if self.n_critic > 1 and self.strategy != "default":
             # The G update sits in a tf.cond, and a multi-replica optimizer update cannot.
             raise ConfigError(
@@ -450,8 +454,9 @@ class TrainConfig(_Checked):
         options (e.g. `small`'s `d_join_size`) are not the new architecture's, and
         `vidgen train --preset small --arch dcgan3d` should not have to undo them one by one.
         Those given alongside stay, for `check()` to refuse. Likewise turning the still
-        background off returns its width (`model.background_filters`) to the default unless it
-        is among `settings`: `--preset small --no-still-background` has no background to size.
+        background off returns its options (`STILL_BACKGROUND_OPTIONS`, e.g. its width) to their
+        defaults unless among `settings`: `--preset small --no-still-background` has no
+        background to size.
         """
         known = {path for path, _, _ in settings_of(TrainConfig)}
         sections = {"data": {}, "model": {}, "": {}}
@@ -466,7 +471,8 @@ class TrainConfig(_Checked):
             for name in CONTINUOUS_TIME_OPTIONS:
                 sections["model"].setdefault(name, getattr(defaults, name))
         if sections["model"].get("still_background") is False:
-            sections["model"].setdefault("background_filters", None)
+            for name in STILL_BACKGROUND_OPTIONS:
+                sections["model"].setdefault(name, None)
         return dataclasses.replace(
             self,
             data=dataclasses.replace(self.data, **sections["data"]),
@@ -591,7 +597,19 @@ CONTINUOUS_TIME_OPTIONS = {
     "d_stddev_features": ("discriminator", "stddev_features"),
     "still_background": ("generator", "still_background"),
     "background_filters": ("generator", "background_filters"),
+    "cover_change_weight": ("generator", "cover_change_weight"),
 }
+
+
+# The continuous-time options that size or shape the still background (`model.still_background`)
+# and mean nothing without it: turning the background off drops them (`TrainConfig.updated`), and
+# `check()` refuses them without it.
+STILL_BACKGROUND_OPTIONS = ("background_filters", "cover_change_weight")
+
+
+def still_background_options(model):
+    """`{name: value}` of a `ModelConfig`'s still background options (`STILL_BACKGROUND_OPTIONS`)."""
+    return {name: getattr(model, name) for name in STILL_BACKGROUND_OPTIONS}
 
 
 def continuous_time_options(model):
@@ -626,13 +644,16 @@ def check_continuous_time_options(arch, options):
                               (f"model.{name}", value), ("model.arch", arch))
 
 
-def check_background_filters(still_background, background_filters):
-    """Raises if a width is given for a still background that is not drawn."""
-    if background_filters and not still_background:
-        raise ConfigError("{0} is the width of the still background's network, and with {1} "
-                          "there is none: turn it on (--still-background) or drop {0}",
-                          ("model.background_filters", background_filters),
-                          ("model.still_background", still_background))
+def check_still_background_options(still_background, options):
+    """Raises if any of `options` (`{name: value}`, `STILL_BACKGROUND_OPTIONS`) is set (not `None`
+    or 0) without the still background it sizes or shapes."""
+    if still_background:
+        return
+    for name, value in options.items():
+        if value:
+            raise ConfigError("{0} is an option of the still background (its network or its mask), "
+                              "and with {1} there is none: turn it on (--still-background) or drop {0}",
+                              (f"model.{name}", value), ("model.still_background", still_background))
 
 
 def _is_a(value, kind):

@@ -175,8 +175,9 @@ def test_turning_off_a_presets_still_background_drops_its_width():
     assert config.model.background_filters is None
     # Other settings leave it.
     assert preset("small").updated({"model.d_join_size": 8}).check().model.background_filters == 128
-    with pytest.raises(ConfigError, match="model.background_filters=64 is the width of the still "
-                       "background's network, and with model.still_background=False there is none"):
+    with pytest.raises(ConfigError, match="model.background_filters=64 is an option of the still "
+                       r"background \(its network or its mask\), and with model.still_background=False "
+                       "there is none"):
         preset("small").updated({"model.still_background": False, "model.background_filters": 64}).check()
     settings = preset("small").to_dict()
     settings["model"]["still_background"] = False

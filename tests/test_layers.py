@@ -4,9 +4,9 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
-    AddCoordinates, BorderBounce, ComposeFrames, CoverPenalty, MeanAbsPenalty, MeasuredVelocity, MotionEvidence,
-    MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead, RandomFrames, RangePenalty, ScaledDense,
-    ShiftPrior, SpectralNorm, UndecidedPenalty, diff_augment,
+    AddCoordinates, BorderBounce, ComposeFrames, CoverChangePenalty, CoverPenalty, MeanAbsPenalty,
+    MeasuredVelocity, MotionEvidence, MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead,
+    RandomFrames, RangePenalty, ScaledDense, ShiftPrior, SpectralNorm, UndecidedPenalty, diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -115,19 +115,31 @@ def test_cover_penalty_charges_each_frames_share_beyond_the_limit():
     np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.0 + 0.25 + 0.0) / 3, rtol=1e-6)
 
 
+def test_cover_change_penalty_charges_each_frames_cover_apart_from_its_clips_mean():
+    inputs = keras.Input((2, 2, 2, 1))
+    model = keras.Model(inputs, CoverChangePenalty(2.0)(inputs))
+    # Clip 0's mask grows from 1/4 to 3/4 of its frame (each 1/4 from the clip's mean 1/2); clip
+    # 1's moves from the top row to the bottom one, covering half of each frame (free).
+    values = np.array([[[[1, 0], [0, 0]], [[1, 1], [1, 0]]],
+                       [[[1, 1], [0, 0]], [[0, 0], [1, 1]]]], "float32")[..., np.newaxis]
+    np.testing.assert_array_equal(model(values), values)
+    np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.25 + 0.25 + 0.0 + 0.0) / 4, rtol=1e-6)
+
+
 @pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5),
-                                     UndecidedPenalty(0.5), CoverPenalty(-10.0, weight=0.5)])
+                                     UndecidedPenalty(0.5), CoverPenalty(-10.0, weight=0.5),
+                                     CoverChangePenalty(0.5)])
 def test_a_network_with_any_penalty_layer_adds_losses_and_keeps_it_when_reloaded(penalty, tmp_path):
     from keras_vidgen.models import networks
 
-    inputs = keras.Input((1, 1, 2))  # a mask's rank, for CoverPenalty
+    inputs = keras.Input((2, 1, 1, 2))  # a mask's rank, for CoverPenalty and CoverChangePenalty
     plain = keras.Model(inputs, keras.layers.Dense(2)(inputs))
     penalised = keras.Model(inputs, penalty(keras.layers.Dense(2)(inputs)))
     assert not networks.adds_losses(plain)
     assert networks.adds_losses(penalised)
     penalised.save(tmp_path / "penalised.keras")
     loaded = keras.models.load_model(tmp_path / "penalised.keras")
-    values = np.array([[[[3.0, -4.0]]]], "float32")
+    values = np.array([[[[[3.0, -4.0]]], [[[1.0, 2.0]]]]], "float32")
     penalised(values), loaded(values)
     assert networks.adds_losses(loaded)
     np.testing.assert_allclose(float(loaded.losses[0]), float(penalised.losses[0]), rtol=1e-6)

@@ -81,7 +81,7 @@ def test_every_continuous_time_option_reaches_its_builder():
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
                           sparse_frames=2, d_join_size=8, fourier_features=4,
                           d_stddev_group=8, d_stddev_features=2, still_background=True,
-                          background_filters=16)
+                          background_filters=16, cover_change_weight=2.0)
     names = {layer.name for layer in gan.generator.layers}
     assert {"background_to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
     assert "mapping3" not in names
@@ -91,13 +91,15 @@ def test_every_continuous_time_option_reaches_its_builder():
     stddev = gan.discriminator.get_layer("minibatch_stddev")
     assert (stddev.group_size, stddev.num_features) == (8, 2)
     assert gan.generator.get_layer("background_synthesis_base").output.shape[-1] == 16
+    assert gan.generator.get_layer("mask_cover_change_penalty").weight == 2.0
 
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
                                            ("d_join_size", 16), ("fourier_features", 8),
                                            ("d_stddev_group", 8), ("d_stddev_features", 2),
-                                           ("still_background", True), ("background_filters", 16)])
+                                           ("still_background", True), ("background_filters", 16),
+                                           ("cover_change_weight", 1.0)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -169,15 +171,16 @@ def test_a_still_background_is_one_image_a_video_under_a_masked_foreground(tmp_p
                                atol=1e-6)
 
 
-def still_background_losses(mask, foreground, background):
+def still_background_losses(mask, foreground, background, cover_change_weight=0.0):
     """The still background's losses, computed apart from the layers that add them: VGAN's L1
     prior and the prior against undecided values on the mask, the wall on each frame's cover
-    beyond half of it, and each layer's leash."""
+    beyond half of it, each layer's leash, and the prior on a clip's cover changing."""
     mask = keras.ops.convert_to_numpy(mask)
     cover = mask.mean(axis=(2, 3, 4))  # [N, K]: each frame's share under the mask
     return (stylegan_v.MASK_PENALTY * (np.abs(mask).mean() + (mask * (1.0 - mask)).mean())
             + stylegan_v.COVER_PENALTY * np.maximum(cover - stylegan_v.MAX_MASK_COVER, 0.0).mean()
-            + beyond_range(foreground) + beyond_range(background))
+            + beyond_range(foreground) + beyond_range(background)
+            + cover_change_weight * np.abs(cover - cover.mean(axis=1, keepdims=True)).mean())
 
 
 def beyond_range(pixels):
@@ -202,6 +205,24 @@ def test_a_still_backgrounds_layers_are_pixels_leashed_to_the_frames_range():
     assert beyond_range(foreground) > 1e-3
     np.testing.assert_allclose(sum(generator.losses), still_background_losses(mask, foreground, background),
                                rtol=1e-5)
+
+
+def test_a_mask_whose_cover_changes_within_a_clip_pays_the_cover_change_prior():
+    generator = tiny_gan(still_background=True, cover_change_weight=3.0).generator
+    parts = keras.Model(generator.inputs, [*generator.get_layer("foreground_mask").output,
+                                           generator.get_layer("background").output])
+    inputs = {"z": np.random.default_rng(4).normal(size=(2, LATENT)).astype("float32"),
+              "times": np.array([[0.0, 3.0, 9.0]] * 2, "float32")}
+    mask, foreground, background = parts(inputs)
+    generator(inputs)
+    cover = keras.ops.convert_to_numpy(mask).mean(axis=(2, 3, 4))
+    assert np.abs(np.diff(cover, axis=1)).max() > 1e-3  # the untrained mask's cover changes
+    np.testing.assert_allclose(sum(generator.losses),
+                               still_background_losses(mask, foreground, background, cover_change_weight=3.0),
+                               rtol=1e-5)
+    with pytest.raises(ConfigError, match="model.cover_change_weight=3.0 is an option of the still "
+                       "background.*model.still_background=False there is none"):
+        tiny_gan(cover_change_weight=3.0)
 
 
 def test_a_still_backgrounds_mask_over_the_whole_frame_pays_the_cover_wall():
@@ -232,8 +253,9 @@ def test_a_narrower_still_background_draws_at_its_own_width_and_only_with_its_la
     assert (widths["synthesis0_0"], widths["background_synthesis0_0"]) == (16, 16)
     full = tiny_gan(still_background=True).generator
     assert generator.count_params() < full.count_params()
-    with pytest.raises(ConfigError, match="model.background_filters=16 is the width of the still "
-                       "background's network, and with model.still_background=False there is none"):
+    with pytest.raises(ConfigError, match="model.background_filters=16 is an option of the still "
+                       r"background \(its network or its mask\), and with model.still_background=False "
+                       "there is none"):
         tiny_gan(background_filters=16)
 
 

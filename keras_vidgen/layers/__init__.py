@@ -12,7 +12,7 @@ import keras  # noqa: F401  (first: see above)
 from keras_vidgen.layers.border_bounce import BorderBounce
 from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.coordinates import AddCoordinates
-from keras_vidgen.layers.cover_penalty import CoverPenalty
+from keras_vidgen.layers.cover_penalty import CoverChangePenalty, CoverPenalty
 from keras_vidgen.layers.diff_augment import diff_augment
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
@@ -41,6 +41,7 @@ __all__ = [
     "AddCoordinates",
     "BorderBounce",
     "ComposeFrames",
+    "CoverChangePenalty",
     "CoverPenalty",
     "FoldFrames",
     "FourierFeatures",

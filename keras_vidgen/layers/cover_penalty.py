@@ -33,3 +33,25 @@ class CoverPenalty(Penalty):
 
     def get_config(self):
         return {**super().get_config(), "limit": self.limit}
+
+
+@keras.saving.register_keras_serializable(package="keras_vidgen")
+class CoverChangePenalty(Penalty):
+    """Identity that adds `weight * mean(|cover - clip's mean cover|)` to its model's losses, where
+    `cover` is the mean of a mask `[N, T, H, W, 1]` in [0, 1] over each frame's pixels and a clip's
+    mean is over its `T` frames.
+
+    A prior that what the mask holds neither appears nor vanishes between a clip's frames: a
+    shape moving over a still background covers the same share of every frame, whatever its
+    place. It charges the share, not the pixels, so the mask may move freely; a frame covering
+    more than its clip's mean is pulled down evenly over its pixels and one covering less
+    pushed up.
+
+    Args:
+        weight: the penalty's weight.
+        **kwargs: passed to `keras.layers.Layer`.
+    """
+
+    def penalty(self, inputs):
+        cover = ops.mean(ops.cast(inputs, "float32"), axis=(-3, -2, -1))  # [N, T]
+        return ops.mean(ops.abs(cover - ops.mean(cover, axis=-1, keepdims=True)))

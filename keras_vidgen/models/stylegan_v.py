@@ -51,9 +51,9 @@ the discriminator is a plain strided stack, not StyleGAN2's residual one (spectr
 import keras
 from keras import layers
 
-from keras_vidgen.config import check_background_filters
+from keras_vidgen.config import check_still_background_options
 from keras_vidgen.errors import ConfigError
-from keras_vidgen.layers.cover_penalty import CoverPenalty
+from keras_vidgen.layers.cover_penalty import CoverChangePenalty, CoverPenalty
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
 from keras_vidgen.layers.mask_blend import COVER_PENALTY, MASK_PENALTY, MAX_MASK_COVER, MaskBlend, SplitMask
@@ -91,7 +91,7 @@ STDDEV_GROUP = 4
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
                     context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
                     mapping_lr_multiplier=None, fourier_features=None, still_background=False,
-                    background_filters=None, name="generator"):
+                    background_filters=None, cover_change_weight=None, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -120,6 +120,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         background_filters: the still background's network's `filters` (`None`: `filters`). It
             draws one image a clip where the foreground draws one a rendered frame, so at full
             width it adds half the generator's arithmetic when 2 frames are rendered a clip.
+        cover_change_weight: with `still_background`, the weight of a prior on the mask covering a
+            different share of each rendered frame of a clip (`CoverChangePenalty`; `None`: off).
         name: the model's name.
 
     Returns:
@@ -134,7 +136,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         raise ConfigError("{0}: stylegan-v renders any time from noise and does not continue given "
                           "frames; use dcgan3d, vgan, tgan or mocogan for that",
                           ("model.context_frames", context_frames))
-    check_background_filters(still_background, background_filters)
+    check_still_background_options(still_background, dict(background_filters=background_filters,
+                                                          cover_change_weight=cover_change_weight))
     inputs, vector = blocks.generator_inputs(latent_dim, num_classes)
     inputs = dict(inputs) if isinstance(inputs, dict) else {LATENT: inputs}
     times = keras.Input((None,), name=TIMES)
@@ -163,6 +166,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
         mask = UndecidedPenalty(MASK_PENALTY, name="mask_undecided_penalty")(mask)
         mask = CoverPenalty(MAX_MASK_COVER, weight=COVER_PENALTY, name="mask_cover_penalty")(mask)
+        if cover_change_weight:
+            mask = CoverChangePenalty(cover_change_weight, name="mask_cover_change_penalty")(mask)
         # Both layers are pixels: leashed to the frames' range, the mask must decide (see the
         # module's docstring).
         foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
