@@ -168,13 +168,15 @@ def test_tasks_and_optimizers_pass_and_round_trip(tmp_path):
     assert config.updated({"g_clip_norm": 0.0}).effective_g_clip_norm() == 0.0
 
 
-def test_turning_off_a_presets_still_background_drops_its_width():
-    """`vidgen train --no-still-background` on the main job: its background's width goes with it;
-    a width given alongside, or in a config file without the background, is refused at once."""
+def test_turning_off_a_presets_still_background_drops_its_options():
+    """`vidgen train --no-still-background` on the main job: its background's width and its mask's
+    prior go with it; one given alongside, or in a config file without the background, is
+    refused at once."""
     config = preset("small").updated({"model.still_background": False}).check()
-    assert config.model.background_filters is None
-    # Other settings leave it.
-    assert preset("small").updated({"model.d_join_size": 8}).check().model.background_filters == 128
+    assert config.model.background_filters is None and config.model.cover_change_weight is None
+    # Other settings leave them.
+    kept = preset("small").updated({"model.d_join_size": 8}).check().model
+    assert (kept.background_filters, kept.cover_change_weight) == (128, 3.0)
     with pytest.raises(ConfigError, match="model.background_filters=64 is an option of the still "
                        r"background \(its network or its mask\), and with model.still_background=False "
                        "there is none"):
@@ -182,6 +184,9 @@ def test_turning_off_a_presets_still_background_drops_its_width():
     settings = preset("small").to_dict()
     settings["model"]["still_background"] = False
     with pytest.raises(ConfigError, match="model.background_filters=128"):
+        TrainConfig.from_dict(settings).check()
+    settings["model"]["background_filters"] = None
+    with pytest.raises(ConfigError, match="model.cover_change_weight=3.0 is an option of the still background"):
         TrainConfig.from_dict(settings).check()
 
 
