@@ -326,16 +326,18 @@ def motion_by_region(videos, far=40):
             "background": round(float((change * ~shape).mean()), 2)}
 
 
-def shape_steadiness(videos, far=40, unsteady=0.5):
-    """Whether a clip's shape stays one shape of one colour: per clip, its area in each frame (the
-    pixels with some channel more than `far` levels from their frame's median colour, as
-    `motion_by_region`) and its colour there (their mean). Returns `{"area": the median over clips
-    of (largest - smallest area) / largest, "come_and_go": the share of clips where that exceeds
-    `unsteady`, "colour": the median over clips of the largest distance (levels, the farthest
-    channel) of a frame's shape colour from the clip's median}`. A shape that appears, vanishes
-    or breaks up mid-clip raises the first two; one that changes colour, the third. Real clips
-    score above 0 (a shape at the frame's edge, stripes beside the median), so read them side by
-    side with the real clips'."""
+def shape_steadiness(videos, far=40, unsteady=0.5, jump=0.2):
+    """Whether a clip's shape stays one shape of one colour moving smoothly: per clip, its area in
+    each frame (the pixels with some channel more than `far` levels from their frame's median
+    colour, as `motion_by_region`), its colour there (their mean) and its centre. Returns
+    `{"area": the median over clips of (largest - smallest area) / largest, "come_and_go": the
+    share of clips where that exceeds `unsteady`, "colour": the median over clips of the largest
+    distance (levels, the farthest channel) of a frame's shape colour from the clip's median,
+    "jumps": the share of clips whose shape's centre moves more than `jump` of the frame's width
+    between two consecutive frames}`. A shape that appears, vanishes or breaks up mid-clip raises
+    the first two (and may jump); one that changes colour, the third; one that leaps from place to
+    place, the last. Real clips score above 0 (a shape at the frame's edge, stripes beside the
+    median), so read them side by side with the real clips'."""
     videos = videos.astype(np.float32)
     shape = off_median(videos).max(axis=-1) > far  # [N, T, H, W]
     area = shape.sum(axis=(2, 3))
@@ -343,8 +345,13 @@ def shape_steadiness(videos, far=40, unsteady=0.5):
     colour = (videos * shape[..., None]).sum(axis=(2, 3)) / np.maximum(area, 1)[..., None]  # [N, T, C]
     drift = np.abs(colour - np.median(colour, axis=1, keepdims=True)).max(axis=-1)
     drift = np.where(area > 0, drift, 0.0).max(axis=1)
+    rows, columns = np.mgrid[0:shape.shape[2], 0:shape.shape[3]]
+    centre = np.stack([(shape * rows).sum(axis=(2, 3)), (shape * columns).sum(axis=(2, 3))], axis=-1)
+    centre = centre / np.maximum(area, 1)[..., None]  # [N, T, 2]
+    leap = np.linalg.norm(np.diff(centre, axis=1), axis=-1).max(axis=1)
     return {"area": round(float(np.median(change)), 2), "come_and_go": round(float(np.mean(change > unsteady)), 2),
-            "colour": round(float(np.median(drift)), 1)}
+            "colour": round(float(np.median(drift)), 1),
+            "jumps": round(float(np.mean(leap > jump * shape.shape[3])), 2)}
 
 
 def long_video_windows(model, real, extractor, num_samples, windows=4):
@@ -497,8 +504,10 @@ def _print_report(report):
                   for name, row in report["shape_saturation"].items()))
     if report.get("shape_steadiness"):
         print("\nshape steadiness (per clip: its shape's area change, largest - smallest over largest, "
-              "and its colour's largest distance from the clip's median, levels): " + ", ".join(
-                  f"{name} area {row['area']} ({row['come_and_go']:.0%} above half), colour {row['colour']}"
+              "its colour's largest distance from the clip's median, levels, and the clips whose "
+              "shape moves over a fifth of the frame between two frames): " + ", ".join(
+                  f"{name} area {row['area']} ({row['come_and_go']:.0%} above half), colour {row['colour']}, "
+                  f"{row['jumps']:.0%} jumping"
                   for name, row in report["shape_steadiness"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
