@@ -313,13 +313,18 @@ def off_median(videos):
     return np.abs(videos - median[:, :, None, None, :])
 
 
+def shape_pixels(videos, far=40):
+    """`[N, T, H, W]` bool: the pixels with some channel more than `far` levels from their frame's
+    median colour (the background's, as the shape is small)."""
+    return off_median(videos).max(axis=-1) > far
+
+
 def motion_by_region(videos, far=40):
     """`motion` split between the shapes and the background: `{"shape", "background"}`, each the
     change of its pixels summed and divided by all pixels (so the two add up to `motion`). A
-    pixel is the shape's in a pair of frames when, in either frame, some channel of it is more
-    than `far` levels from that frame's median colour (the background's, as the shape is small)."""
+    pixel is the shape's in a pair of frames when it is in either frame (`shape_pixels`)."""
     videos = videos.astype(np.float32)
-    off_background = off_median(videos).max(axis=-1) > far
+    off_background = shape_pixels(videos, far)
     shape = off_background[:, 1:] | off_background[:, :-1]
     change = np.abs(np.diff(videos, axis=1)).mean(axis=-1)
     return {"shape": round(float((change * shape).mean()), 2),
@@ -328,8 +333,7 @@ def motion_by_region(videos, far=40):
 
 def shape_steadiness(videos, far=40, unsteady=0.5, jump=0.2):
     """Whether a clip's shape stays one shape of one colour moving smoothly: per clip, its area in
-    each frame (the pixels with some channel more than `far` levels from their frame's median
-    colour, as `motion_by_region`), its colour there (their mean) and its centre. Returns
+    each frame (`shape_pixels`), its colour there (their mean) and its centre. Returns
     `{"area": the median over clips of (largest - smallest area) / largest, "come_and_go": the
     share of clips where that exceeds `unsteady`, "colour": the median over clips of the largest
     distance (levels, the farthest channel) of a frame's shape colour from the clip's median,
@@ -339,7 +343,7 @@ def shape_steadiness(videos, far=40, unsteady=0.5, jump=0.2):
     place, the last. Real clips score above 0 (a shape at the frame's edge, stripes beside the
     median), so read them side by side with the real clips'."""
     videos = videos.astype(np.float32)
-    shape = off_median(videos).max(axis=-1) > far  # [N, T, H, W]
+    shape = shape_pixels(videos, far)
     area = shape.sum(axis=(2, 3))
     change = (area.max(axis=1) - area.min(axis=1)) / np.maximum(area.max(axis=1), 1)
     colour = (videos * shape[..., None]).sum(axis=(2, 3)) / np.maximum(area, 1)[..., None]  # [N, T, C]
