@@ -338,10 +338,13 @@ def shape_steadiness(videos, far=40, unsteady=0.5, jump=0.2):
     share of clips where that exceeds `unsteady`, "colour": the median over clips of the largest
     distance (levels, the farthest channel) of a frame's shape colour from the clip's median,
     "jumps": the share of clips whose shape's centre moves more than `jump` of the frame's width
-    between two consecutive frames}`. A shape that appears, vanishes or breaks up mid-clip raises
-    the first two (and may jump); one that changes colour, the third; one that leaps from place to
-    place, the last. Real clips score above 0 (a shape at the frame's edge, stripes beside the
-    median), so read them side by side with the real clips'."""
+    between two consecutive frames, "uneven": the median over clips of how unevenly the centre
+    moves (the standard deviation of its steps between consecutive frames over their mean)}`. A
+    shape that appears, vanishes or breaks up mid-clip raises the first two (and may jump); one
+    that changes colour, the third; one that leaps from place to place, the fourth; one that
+    idles and then darts, the last (the data's shapes keep their speed). Real clips score above 0
+    (a shape at the frame's edge, stripes beside the median, centres rounded to pixels), so read
+    them side by side with the real clips'."""
     videos = videos.astype(np.float32)
     shape = shape_pixels(videos, far)
     area = shape.sum(axis=(2, 3))
@@ -352,10 +355,12 @@ def shape_steadiness(videos, far=40, unsteady=0.5, jump=0.2):
     rows, columns = np.mgrid[0:shape.shape[2], 0:shape.shape[3]]
     centre = np.stack([(shape * rows).sum(axis=(2, 3)), (shape * columns).sum(axis=(2, 3))], axis=-1)
     centre = centre / np.maximum(area, 1)[..., None]  # [N, T, 2]
-    leap = np.linalg.norm(np.diff(centre, axis=1), axis=-1).max(axis=1)
+    steps = np.linalg.norm(np.diff(centre, axis=1), axis=-1)  # [N, T - 1]
+    uneven = steps.std(axis=1) / np.maximum(steps.mean(axis=1), 1e-3)
     return {"area": round(float(np.median(change)), 2), "come_and_go": round(float(np.mean(change > unsteady)), 2),
             "colour": round(float(np.median(drift)), 1),
-            "jumps": round(float(np.mean(leap > jump * shape.shape[3])), 2)}
+            "jumps": round(float(np.mean(steps.max(axis=1) > jump * shape.shape[3])), 2),
+            "uneven": round(float(np.median(uneven)), 2)}
 
 
 def long_video_windows(model, real, extractor, num_samples, windows=4):
@@ -509,9 +514,10 @@ def _print_report(report):
     if report.get("shape_steadiness"):
         print("\nshape steadiness (per clip: its shape's area change, largest - smallest over largest, "
               "its colour's largest distance from the clip's median, levels, and the clips whose "
-              "shape moves over a fifth of the frame between two frames): " + ", ".join(
+              "shape moves over a fifth of the frame between two frames, and how unevenly it moves, "
+              "its steps' standard deviation over their mean): " + ", ".join(
                   f"{name} area {row['area']} ({row['come_and_go']:.0%} above half), colour {row['colour']}, "
-                  f"{row['jumps']:.0%} jumping"
+                  f"{row['jumps']:.0%} jumping, uneven {row.get('uneven', '-')}"
                   for name, row in report["shape_steadiness"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
