@@ -150,6 +150,9 @@ class ModelConfig(_Checked):
         sparse_frames: frames of each clip the discriminator judges (stylegan-v, at least 2 and
             at most `data.frames`); `None`: StyleGAN-V's 3. Fewer make a step cheaper.
         mapping_layers: layers of stylegan-v's mapping network (`None`: 2; StyleGAN2's: 8).
+        motion_spacing: frames between stylegan-v's motion anchors, the random knots its motion
+            code is interpolated between: a video's motion can change pace only there, so the
+            longer, the steadier (`None`: 8).
         fourier_features: stylegan-v: plane waves (`2 x` this many channels) at the synthesis
             network's 16x16 stage, turned and shifted per video (`None`: none).
         mapping_lr_multiplier: the mapping network's learning rate as a fraction of the
@@ -195,6 +198,7 @@ class ModelConfig(_Checked):
     output_skips: bool = False
     sparse_frames: Optional[int] = setting(None, minimum=2)
     mapping_layers: Optional[int] = setting(None, minimum=1)
+    motion_spacing: Optional[float] = setting(None, above=0)
     fourier_features: Optional[int] = setting(None, minimum=1)
     mapping_lr_multiplier: Optional[float] = setting(None, above=0)
     d_join_size: Optional[int] = setting(None, minimum=4)
@@ -589,6 +593,7 @@ def _check_value(path, value, hint, metadata):
 CONTINUOUS_TIME_OPTIONS = {
     "output_skips": ("generator", "output_skips"),
     "mapping_layers": ("generator", "mapping_layers"),
+    "motion_spacing": ("generator", "motion_spacing"),
     "fourier_features": ("generator", "fourier_features"),
     "mapping_lr_multiplier": ("generator", "mapping_lr_multiplier"),
     "sparse_frames": ("discriminator", "sparse_frames"),

@@ -79,7 +79,7 @@ def test_every_continuous_time_option_reaches_its_builder():
     TypeError in the builder; a dropped option would leave the default)."""
     gan = build_video_gan("stylegan-v", LATENT, FRAMES, SIZE, g_filters=32, d_filters=8,
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
-                          sparse_frames=2, d_join_size=8, fourier_features=4,
+                          motion_spacing=32.0, sparse_frames=2, d_join_size=8, fourier_features=4,
                           d_stddev_group=8, d_stddev_features=2, still_background=True,
                           background_filters=16, cover_change_weight=2.0)
     names = {layer.name for layer in gan.generator.layers}
@@ -92,10 +92,12 @@ def test_every_continuous_time_option_reaches_its_builder():
     assert (stddev.group_size, stddev.num_features) == (8, 2)
     assert gan.generator.get_layer("background_synthesis_base").output.shape[-1] == 16
     assert gan.generator.get_layer("mask_cover_change_penalty").weight == 2.0
+    assert gan.generator.get_layer("motion").spacing == 32.0
 
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
+                                           ("motion_spacing", 32.0),
                                            ("d_join_size", 16), ("fourier_features", 8),
                                            ("d_stddev_group", 8), ("d_stddev_features", 2),
                                            ("still_background", True), ("background_filters", 16),
@@ -377,6 +379,20 @@ def test_motion_neither_loops_nor_freezes_far_past_the_training_length():
     assert 0.5 < late / early < 2.0  # the same motion statistics at frame 480 as at frame 0
     for lag in (16, 32, 64, 128, 256):  # no period: the code never comes back to where it was
         assert np.abs(codes[:, lag:lag + 64] - codes[:, :64]).mean() > 0.3 * early
+
+
+@pytest.mark.parametrize("spacing", [8.0, 32.0])
+def test_the_motion_code_turns_only_at_its_anchors(spacing):
+    # Between two anchors the code's noise part moves in a straight line at a steady rate, so a
+    # video's motion can change pace only every `spacing` frames (model.motion_spacing).
+    layer = MotionCode(spacing=spacing)
+    z = np.random.default_rng(0).standard_normal((16, LATENT)).astype("float32")
+    times = np.tile(np.arange(0, 96, 1.0, dtype="float32"), (16, 1))
+    code = layer([z, times]).numpy()[..., :layer.code_dim]
+    bend = np.abs(np.diff(code, n=2, axis=1)).max(axis=(0, 2))  # at frames 1 .. 94
+    at_anchor = np.arange(1, 95) % spacing == 0
+    assert bend[~at_anchor].max() < 1e-4
+    assert bend[at_anchor].min() > 1e-2
 
 
 def test_the_motion_codes_sines_start_slower_than_a_frame_to_frame_flip():

@@ -78,6 +78,9 @@ from keras_vidgen.signatures import LATENT, TIMES
 # uint8 levels, `bench_quality`'s motion): a period of 2 flips sign every frame.
 MOTION_MIN_PERIOD = 16.0
 
+# Frames between the motion code's anchors unless `model.motion_spacing` says otherwise.
+MOTION_SPACING = 8.0
+
 # Where `fourier_features` enter the synthesis network, and their highest frequency as a share of
 # that map's size: 6 cycles a frame at 16x16, below its Nyquist 8 (the data's stripes: 2-6).
 FOURIER_SIZE = 16
@@ -92,7 +95,7 @@ STDDEV_GROUP = 4
 
 
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
-                    context_frames=None, motion_spacing=8.0, output_skips=False, mapping_layers=None,
+                    context_frames=None, motion_spacing=None, output_skips=False, mapping_layers=None,
                     mapping_lr_multiplier=None, fourier_features=None, still_background=False,
                     background_filters=None, cover_change_weight=None, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
@@ -105,7 +108,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         channels: output channels.
         num_classes: adds an int `label` input, embedded into the content code.
         context_frames: not supported (raises): this generator renders times, not continuations.
-        motion_spacing: frames between motion anchors.
+        motion_spacing: frames between motion anchors (`None`: `MOTION_SPACING`): the motion
+            code is a straight line between two, so a video's motion changes pace only there.
         output_skips: StyleGAN2's output skips: every stage adds its own RGB to the up-sampled
             image of the coarser ones, instead of one RGB layer after the last stage.
         mapping_layers: layers of the mapping network from `z` to the content code (`None`: 2;
@@ -150,7 +154,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         content = _mapping_dense(latent_dim, mapping_lr_multiplier, f"mapping{index}")(content)
         content = layers.LeakyReLU(0.2)(content)
     motion = MotionCode(max_period=4.0 * max(frames, MOTION_MIN_PERIOD), min_period=MOTION_MIN_PERIOD,
-                        spacing=motion_spacing, name="motion")(
+                        spacing=motion_spacing or MOTION_SPACING, name="motion")(
         [inputs[LATENT], times])
     per_clip = content
     content = RepeatFrames()([content, times])
