@@ -517,7 +517,7 @@ def _print_report(report):
               "shape moves over a fifth of the frame between two frames, and how unevenly it moves, "
               "its steps' standard deviation over their mean): " + ", ".join(
                   f"{name} area {row['area']} ({row['come_and_go']:.0%} above half), colour {row['colour']}, "
-                  f"{row['jumps']:.0%} jumping, uneven {row.get('uneven', '-')}"
+                  f"{row['jumps']:.0%} jumping, uneven {row['uneven']}"
                   for name, row in report["shape_steadiness"].items()))
     print("\nclasses the extractor sees in >= 2% of clips (largest class's share):")
     for name, heads in report["coverage"].items():
