@@ -175,6 +175,10 @@ class ModelConfig(_Checked):
         cover_change_weight: the weight of a prior on the still background's mask covering a
             different share of each of a clip's frames (`CoverChangePenalty`: what the mask holds
             neither appears nor vanishes as it moves; `None`: off).
+        cover_change_from: the training step at which that prior starts: its weight rises in a
+            straight line from 0 there to `cover_change_weight` at twice the step (`None`: the
+            full weight from the first step). Early on it slowed learning while the mask was
+            still forming (see the `base` preset).
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -207,6 +211,7 @@ class ModelConfig(_Checked):
     still_background: bool = False
     background_filters: Optional[int] = setting(None, minimum=1)
     cover_change_weight: Optional[float] = setting(None, minimum=0)
+    cover_change_from: Optional[int] = setting(None, minimum=1)
 
 
 @dataclasses.dataclass
@@ -460,7 +465,9 @@ class TrainConfig(_Checked):
         Those given alongside stay, for `check()` to refuse. Likewise turning the still
         background off returns its options (`STILL_BACKGROUND_OPTIONS`, e.g. its width) to their
         defaults unless among `settings`: `--preset small --no-still-background` has no
-        background to size.
+        background to size. And turning the mask's cover-change prior off (`cover_change_weight`
+        0) drops when it starts (`cover_change_from`) unless given: `--preset base
+        --cover-change-weight 0` has no prior to start.
         """
         known = {path for path, _, _ in settings_of(TrainConfig)}
         sections = {"data": {}, "model": {}, "": {}}
@@ -477,6 +484,8 @@ class TrainConfig(_Checked):
         if sections["model"].get("still_background") is False:
             for name in STILL_BACKGROUND_OPTIONS:
                 sections["model"].setdefault(name, None)
+        if "cover_change_weight" in sections["model"] and not sections["model"]["cover_change_weight"]:
+            sections["model"].setdefault("cover_change_from", None)
         return dataclasses.replace(
             self,
             data=dataclasses.replace(self.data, **sections["data"]),
@@ -603,13 +612,14 @@ CONTINUOUS_TIME_OPTIONS = {
     "still_background": ("generator", "still_background"),
     "background_filters": ("generator", "background_filters"),
     "cover_change_weight": ("generator", "cover_change_weight"),
+    "cover_change_from": ("generator", "cover_change_from"),
 }
 
 
 # The continuous-time options that size or shape the still background (`model.still_background`)
 # and mean nothing without it: turning the background off drops them (`TrainConfig.updated`), and
 # `check()` refuses them without it.
-STILL_BACKGROUND_OPTIONS = ("background_filters", "cover_change_weight")
+STILL_BACKGROUND_OPTIONS = ("background_filters", "cover_change_weight", "cover_change_from")
 
 
 def still_background_options(model):
@@ -652,13 +662,17 @@ def check_continuous_time_options(arch, options):
 def check_still_background_options(still_background, options):
     """Raises if any of `options` (`{name: value}`, `STILL_BACKGROUND_OPTIONS`) is set (not `None`
     or 0) without the still background it sizes or shapes."""
-    if still_background:
-        return
-    for name, value in options.items():
-        if value:
-            raise ConfigError("{0} is an option of the still background (its network or its mask), "
-                              "and with {1} there is none: turn it on (--still-background) or drop {0}",
-                              (f"model.{name}", value), ("model.still_background", still_background))
+    if not still_background:
+        for name, value in options.items():
+            if value:
+                raise ConfigError("{0} is an option of the still background (its network or its mask), "
+                                  "and with {1} there is none: turn it on (--still-background) or drop {0}",
+                                  (f"model.{name}", value), ("model.still_background", still_background))
+    if options.get("cover_change_from") and not options.get("cover_change_weight"):
+        raise ConfigError("{0} says when the prior on the mask's cover changing starts, and {1} turns "
+                          "that prior off: give it a weight or drop {0}",
+                          ("model.cover_change_from", options["cover_change_from"]),
+                          ("model.cover_change_weight", options.get("cover_change_weight")))
 
 
 def _is_a(value, kind):
@@ -817,11 +831,20 @@ PRESETS = {
     # before, 2.4-2.9). Its shapes are paler (saturation 90-124 against 102-175, real 208-210).
     # Without the wall, the mask turned over the background by 30 minutes (seed 0: 17.5 / 19.2);
     # without mode seeking the stripes were lost.
+    # The mask's prior on its cover changing within a clip (the main job's, at 10.0), off until
+    # step 1,000 and full at 2,000 (cover_change_from): from the first step, at 10.0 learning stalled
+    # for 1,400 steps and at 3.0 one seed crowded its colours into four. 30 minutes on seeds 0, 1
+    # and 2, one Zen 4 EPYC core each (2026-12-06, the same extractor; 2,990-3,068 steps), the
+    # EMA's FVD at the end 8.9, 8.7 and 12.4 against 10.7, 9.5 and 10.3 (level on average), over
+    # the second half 13.5, 12.8 and 17.3 against 11.6, 11.9 and 14.6 (it learns slower while the
+    # prior rises); samples whose shape comes and goes 8%, 21% and 21% against 41% and 66% (seeds
+    # 0 and 1; real 1-2%), the shape's colour straying 14.5-26.2 levels against 37.0-43.9.
     "base": dict(
         data=dict(frames=16, size=64, batch_size=8, shapes_videos=4096),
         model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32, ema_decay=0.999,
                    output_skips=True, spectral_norm=False, fourier_features=16,
-                   still_background=True, d_stddev_group=8, d_stddev_features=4),
+                   still_background=True, cover_change_weight=10.0, cover_change_from=1000,
+                   d_stddev_group=8, d_stddev_features=4),
         loss="bce", r1_gamma=0.05, r1_interval=16, mode_seeking_weight=0.3,
         g_learning_rate=8e-4, d_learning_rate=1.6e-3, lr_warmup_steps=500,
         epochs=50, steps_per_epoch=500,

@@ -190,6 +190,21 @@ def test_turning_off_a_presets_still_background_drops_its_options():
         TrainConfig.from_dict(settings).check()
 
 
+def test_turning_off_bases_cover_change_prior_drops_when_it_starts():
+    """`vidgen train --preset base --cover-change-weight 0`: the prior's start goes with it; given
+    alongside, or in a config file without the weight, it is refused at once."""
+    assert (preset("base").model.cover_change_weight, preset("base").model.cover_change_from) == (10.0, 1000)
+    config = preset("base").updated({"model.cover_change_weight": 0.0}).check()
+    assert config.model.cover_change_from is None
+    with pytest.raises(ConfigError, match="model.cover_change_from=500 says when the prior on the mask's "
+                       "cover changing starts, and model.cover_change_weight=0.0 turns that prior off"):
+        preset("base").updated({"model.cover_change_weight": 0.0, "model.cover_change_from": 500}).check()
+    settings = preset("base").to_dict()
+    settings["model"]["cover_change_weight"] = None
+    with pytest.raises(ConfigError, match="model.cover_change_from=1000"):
+        TrainConfig.from_dict(settings).check()
+
+
 def test_another_architecture_on_a_stylegan_v_preset_drops_the_presets_stylegan_v_options():
     """`vidgen train --preset small --arch dcgan3d`: the preset's d_join_size, sparse_frames and
     mapping settings are stylegan-v's; given by the user alongside, they are still refused."""

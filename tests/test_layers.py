@@ -126,9 +126,25 @@ def test_cover_change_penalty_charges_each_frames_cover_apart_from_its_clips_mea
     np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.25 + 0.25 + 0.0 + 0.0) / 4, rtol=1e-6)
 
 
+def test_a_penalty_with_a_ramp_is_off_before_it_and_rises_in_a_straight_line_to_its_weight():
+    from keras_vidgen.models import networks
+
+    inputs = keras.Input((2, 2, 2, 1))
+    model = keras.Model(inputs, CoverChangePenalty(2.0, ramp=(10, 20))(inputs))
+    values = np.array([[[[1, 0], [0, 0]], [[1, 1], [1, 0]]]], "float32")[..., np.newaxis]
+    full = 2.0 * 0.25  # each frame's cover 1/4 from the clip's mean
+    assert [layer.name for layer in networks.ramped_penalties(model)] == [model.layers[-1].name]
+    for step, share in [(0, 0.0), (10, 0.0), (15, 0.5), (20, 1.0), (500, 1.0)]:
+        networks.set_penalty_step(model, step)
+        model(values)
+        np.testing.assert_allclose(float(model.losses[0]), share * full, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match=r"ramp=\(20, 10\) must be \(start, end\) steps"):
+        CoverChangePenalty(2.0, ramp=(20, 10))
+
+
 @pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5),
                                      UndecidedPenalty(0.5), CoverPenalty(-10.0, weight=0.5),
-                                     CoverChangePenalty(0.5)])
+                                     CoverChangePenalty(0.5), CoverChangePenalty(0.5, ramp=(0, 4))])
 def test_a_network_with_any_penalty_layer_adds_losses_and_keeps_it_when_reloaded(penalty, tmp_path):
     from keras_vidgen.models import networks
 

@@ -81,7 +81,7 @@ def test_every_continuous_time_option_reaches_its_builder():
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
                           motion_spacing=32.0, sparse_frames=2, d_join_size=8, fourier_features=4,
                           d_stddev_group=8, d_stddev_features=2, still_background=True,
-                          background_filters=16, cover_change_weight=2.0)
+                          background_filters=16, cover_change_weight=2.0, cover_change_from=100)
     names = {layer.name for layer in gan.generator.layers}
     assert {"background_to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
     assert "mapping3" not in names
@@ -92,6 +92,7 @@ def test_every_continuous_time_option_reaches_its_builder():
     assert (stddev.group_size, stddev.num_features) == (8, 2)
     assert gan.generator.get_layer("background_synthesis_base").output.shape[-1] == 16
     assert gan.generator.get_layer("mask_cover_change_penalty").weight == 2.0
+    assert gan.generator.get_layer("mask_cover_change_penalty").ramp == (100, 200)
     assert gan.generator.get_layer("motion").spacing == 32.0
 
 
@@ -101,7 +102,7 @@ def test_every_continuous_time_option_reaches_its_builder():
                                            ("d_join_size", 16), ("fourier_features", 8),
                                            ("d_stddev_group", 8), ("d_stddev_features", 2),
                                            ("still_background", True), ("background_filters", 16),
-                                           ("cover_change_weight", 1.0)])
+                                           ("cover_change_weight", 1.0), ("cover_change_from", 100)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -225,6 +226,23 @@ def test_a_mask_whose_cover_changes_within_a_clip_pays_the_cover_change_prior():
     with pytest.raises(ConfigError, match="model.cover_change_weight=3.0 is an option of the still "
                        "background.*model.still_background=False there is none"):
         tiny_gan(cover_change_weight=3.0)
+
+
+def test_a_cover_change_prior_that_starts_late_learns_the_step_from_training(tmp_path):
+    """`cover_change_from`: off until that step, full at twice it; `fit` tells the layer the step,
+    and a saved model goes on from the step it had reached."""
+    gan = compiled(tiny_gan(still_background=True, cover_change_weight=3.0, cover_change_from=2))
+    prior = gan.generator.get_layer("mask_cover_change_penalty")
+    assert (prior.weight, prior.ramp) == (3.0, (2, 4))
+    assert float(prior.weight_now()) == 0.0
+    gan.fit(random_clips(6), batch_size=2, epochs=1, verbose=0)
+    assert float(prior.step) == 3.0 and float(prior.weight_now()) == pytest.approx(1.5)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras").generator.get_layer("mask_cover_change_penalty")
+    assert (loaded.ramp, float(loaded.step)) == ((2, 4), 3.0)
+    with pytest.raises(ConfigError, match="model.cover_change_from=2 says when the prior.*"
+                       "model.cover_change_weight=None turns that prior off"):
+        tiny_gan(still_background=True, cover_change_from=2)
 
 
 def test_a_still_backgrounds_mask_over_the_whole_frame_pays_the_cover_wall():

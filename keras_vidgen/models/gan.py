@@ -269,6 +269,9 @@ class VideoGAN(keras.Model):
         # 1. The discriminator: real clips against as many fresh fakes.
         d_results = self._discriminator_step(real, conditions, batch_size)
 
+        # The generator's scheduled penalties (e.g. a prior that starts late) learn the step.
+        networks.set_penalty_step(self.generator, self.fit_steps)
+
         # 2. The generator, every n_critic-th step (WGAN-GP's schedule).
         if self.n_critic == 1:
             g_results, g_weight = self._generator_step(conditions, batch_size), 1.0

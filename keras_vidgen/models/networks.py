@@ -170,6 +170,19 @@ def copy_weights(target, source):
         shadow.assign(variable)
 
 
+def ramped_penalties(model):
+    """A network's `Penalty` layers whose weight follows a schedule over training steps."""
+    from keras_vidgen.layers.penalty import Penalty
+
+    return [layer for layer in model._flatten_layers() if isinstance(layer, Penalty) and layer.ramp]
+
+
+def set_penalty_step(model, step):
+    """Tells a network's scheduled penalties (`ramped_penalties`) the training step."""
+    for layer in ramped_penalties(model):
+        layer.step.assign(tf.cast(step, layer.step.dtype))
+
+
 def adds_losses(model):
     """Whether a network adds losses of its own when called (e.g. VGAN's mask penalty, the
     predictor's leashes on its heads)."""

@@ -97,7 +97,8 @@ STDDEV_GROUP = 4
 def build_generator(latent_dim, frames, size, filters=256, channels=3, num_classes=None,
                     context_frames=None, motion_spacing=None, output_skips=False, mapping_layers=None,
                     mapping_lr_multiplier=None, fourier_features=None, still_background=False,
-                    background_filters=None, cover_change_weight=None, name="generator"):
+                    background_filters=None, cover_change_weight=None, cover_change_from=None,
+                    name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -129,6 +130,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
             width it adds half the generator's arithmetic when 2 frames are rendered a clip.
         cover_change_weight: with `still_background`, the weight of a prior on the mask covering a
             different share of each rendered frame of a clip (`CoverChangePenalty`; `None`: off).
+        cover_change_from: the training step at which that prior starts, its weight rising in a
+            straight line to `cover_change_weight` at twice the step (`None`: from the first).
         name: the model's name.
 
     Returns:
@@ -144,7 +147,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
                           "frames; use dcgan3d, vgan, tgan or mocogan for that",
                           ("model.context_frames", context_frames))
     check_still_background_options(still_background, dict(background_filters=background_filters,
-                                                          cover_change_weight=cover_change_weight))
+                                                          cover_change_weight=cover_change_weight,
+                                                          cover_change_from=cover_change_from))
     inputs, vector = blocks.generator_inputs(latent_dim, num_classes)
     inputs = dict(inputs) if isinstance(inputs, dict) else {LATENT: inputs}
     times = keras.Input((None,), name=TIMES)
@@ -174,7 +178,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         mask = UndecidedPenalty(MASK_PENALTY, name="mask_undecided_penalty")(mask)
         mask = CoverPenalty(MAX_MASK_COVER, weight=COVER_PENALTY, name="mask_cover_penalty")(mask)
         if cover_change_weight:
-            mask = CoverChangePenalty(cover_change_weight, name="mask_cover_change_penalty")(mask)
+            ramp = (cover_change_from, 2 * cover_change_from) if cover_change_from else None
+            mask = CoverChangePenalty(cover_change_weight, ramp=ramp, name="mask_cover_change_penalty")(mask)
         # Both layers are pixels: leashed to the frames' range, the mask must decide (see the
         # module's docstring).
         foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
