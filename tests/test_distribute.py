@@ -203,7 +203,7 @@ def test_vidgen_train_on_two_workers_writes_outputs_from_the_chief_only(tmp_path
     assert not [name for name in os.listdir(scratch) if name.startswith("vidgen-worker")]
 
 
-# Every method option (EMA, spectral norm, GP, lazy R1, DiffAugment, labels) under two replicas.
+# Every method option (EMA, spectral norm, GP, lazy R1, DiffAugment, labels, a late penalty) under two replicas.
 EVERY_OPTION = """
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
@@ -221,6 +221,13 @@ clips = np.random.default_rng(0).uniform(-1, 1, (4, 4, 16, 16, 3)).astype("float
 data = tf.data.Dataset.from_tensors((clips, np.array([0, 1, 0, 1], "int32"))).repeat()
 history = gan.fit(data, steps_per_epoch=2, verbose=0).history
 assert all(np.isfinite(values[-1]) for values in history.values()), history
+# A penalty that starts late (base's mask prior) learns the step on every replica.
+with strategy.scope():
+    late = build_video_gan("stylegan-v", 8, 4, 16, 32, 8, seed=0, still_background=True,
+                           cover_change_weight=3.0, cover_change_from=1)
+    late.compile(g_optimizer="adam", d_optimizer="adam")
+late.fit(tf.data.Dataset.from_tensors(clips).repeat(), steps_per_epoch=2, verbose=0)
+assert float(late.generator.get_layer("mask_cover_change_penalty").step.numpy()) == 2.0
 with strategy.scope():
     other = build_video_gan("dcgan3d", 8, 4, 16, 32, 8, seed=0)
     try:
