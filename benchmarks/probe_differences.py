@@ -12,8 +12,8 @@ Spoilings: blurred to 1/2 and 1/4 resolution (soft outlines, rounded corners), s
 frame at every time), moving 1.25x, 1.5x and 2x as fast or half as fast (the frames of a later or
 earlier time shown at the judged times), the frames' order reversed (as far as a 2-frame
 discriminator can tell, the same speed backwards), the shape's colour changed to one the data
-does not have, and a still 7-level haze. Run after bench_quality (it keeps the run and the
-held-out half):
+does not have or paled to half its colour, and a still 7-level haze. Run after bench_quality (it
+keeps the run and the held-out half):
     python benchmarks/probe_differences.py OUT/runs/quality-<time>/checkpoint.keras OUT/half_b
 """
 
@@ -29,15 +29,30 @@ def judged_at(model, videos, shown, times):
     return float(judged(model, videos, shown, times).mean())
 
 
-def recoloured(videos, colour=(128, 64, 0)):
-    """The clips with every pixel that differs from its frame's median colour by more than 80
-    levels in some channel (the shape: 3-18% of a frame in the data, stripes included in none)
-    set to `colour`, a brown the data's seven colours do not include."""
+def shape_pixels(videos):
+    """Where each frame's pixels differ from its median colour by more than 80 levels in some
+    channel: the shape (3-18% of a frame in the data, stripes included in none)."""
     median = np.median(videos.reshape(*videos.shape[:2], -1, videos.shape[-1]), axis=2)
-    shape = np.abs(videos.astype(np.float32) - median[:, :, None, None]).max(axis=-1) > 80
+    return np.abs(videos.astype(np.float32) - median[:, :, None, None]).max(axis=-1) > 80
+
+
+def recoloured(videos, colour=(128, 64, 0)):
+    """The clips with the shape's pixels (`shape_pixels`) set to `colour`, a brown the data's
+    seven colours do not include."""
     out = videos.copy()
-    out[shape] = colour
+    out[shape_pixels(videos)] = colour
     return out
+
+
+def paled(videos, keep=0.5):
+    """The clips with the shape's pixels (`shape_pixels`) moved towards their own grey, keeping
+    `keep` of their colour: at 0.5 the real shapes' saturation (about 208) falls to about the
+    `base` preset's (108-124), their brightness unchanged."""
+    out = videos.astype(np.float32)
+    shape = shape_pixels(videos)
+    grey = out[shape].mean(axis=-1, keepdims=True)
+    out[shape] = grey + keep * (out[shape] - grey)
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
 def spoilings(real, times):
@@ -55,6 +70,7 @@ def spoilings(real, times):
                  if times[0] + gap * factor <= last})
     rows["played backwards"] = (real, times[::-1])
     rows["the shape recoloured brown"] = (recoloured(real), times)
+    rows["the shape paled to half its colour"] = (paled(real), times)
     haze = smooth_haze(np.random.default_rng(0), len(real), real.shape[1], real.shape[2], 7, False)
     rows["a still haze of 7 levels"] = (np.clip(real + haze, 0, 255).astype(np.uint8), times)
     return rows
