@@ -9,6 +9,7 @@ import collections
 import keras
 import tensorflow as tf
 
+from keras_vidgen.layers.penalty import Penalty
 from keras_vidgen.signatures import CONTEXT, LABEL, LATENT, TIMES
 
 # What a generator and discriminator pair says about the GAN they make (see `network_specs`).
@@ -172,8 +173,6 @@ def copy_weights(target, source):
 
 def ramped_penalties(model):
     """A network's `Penalty` layers whose weight follows a schedule over training steps."""
-    from keras_vidgen.layers.penalty import Penalty
-
     return [layer for layer in model._flatten_layers() if isinstance(layer, Penalty) and layer.ramp]
 
 
@@ -186,8 +185,6 @@ def set_penalty_step(model, step):
 def adds_losses(model):
     """Whether a network adds losses of its own when called (e.g. VGAN's mask penalty, the
     predictor's leashes on its heads)."""
-    from keras_vidgen.layers.penalty import Penalty
-
     def adds(layer):
         regularisers = ("activity_regularizer", "kernel_regularizer", "bias_regularizer")
         return (isinstance(layer, Penalty)
