@@ -46,11 +46,11 @@ def test_an_old_checkpoint_loads_and_trains_on_identically(name):
         got_total, *got_rest = got[key]
         np.testing.assert_allclose(got_rest[0], squares, rtol=1e-5, atol=1e-6, err_msg=key)
         np.testing.assert_allclose(got_rest[1:], first, rtol=1e-5, atol=max(1e-6, step_rounding), err_msg=key)
-        terms = np.sqrt(_count(key) * squares)
+        terms = np.sqrt(_values_in(key) * squares)
         np.testing.assert_allclose(got_total, total, rtol=0, atol=1e-5 * terms + 1e-6, err_msg=key)
 
 
-def _count(key):
+def _values_in(key):
     """The number of values of a fingerprint's variable, from its key `index:name:shape`."""
     shape = key.rsplit(":", 1)[1]
     return int(np.prod([int(size) for size in shape.split("x")])) if shape else 1
