@@ -179,6 +179,11 @@ class ModelConfig(_Checked):
             straight line from 0 there to `cover_change_weight` at twice the step (`None`: the
             full weight from the first step). Early on it slowed learning while the mask was
             still forming (see the `base` preset).
+        sprite_foreground: the still background's foreground and its mask drawn once a video
+            from its content code, a sprite, and moved over the background by a shift a frame
+            from the motion code: its outline, colour and size the same in every frame by
+            construction (for scenes of objects moving over a still background; it cannot
+            turn, grow or change shape). Off: drawn anew at every time.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -212,6 +217,7 @@ class ModelConfig(_Checked):
     background_filters: Optional[int] = setting(None, minimum=1)
     cover_change_weight: Optional[float] = setting(None, minimum=0)
     cover_change_from: Optional[int] = setting(None, minimum=1)
+    sprite_foreground: bool = False
 
 
 @dataclasses.dataclass
@@ -482,8 +488,9 @@ class TrainConfig(_Checked):
             for name in CONTINUOUS_TIME_OPTIONS:
                 sections["model"].setdefault(name, getattr(defaults, name))
         if sections["model"].get("still_background") is False:
+            defaults = ModelConfig()
             for name in STILL_BACKGROUND_OPTIONS:
-                sections["model"].setdefault(name, None)
+                sections["model"].setdefault(name, getattr(defaults, name))
         if "cover_change_weight" in sections["model"] and not sections["model"]["cover_change_weight"]:
             sections["model"].setdefault("cover_change_from", None)
         return dataclasses.replace(
@@ -613,13 +620,15 @@ CONTINUOUS_TIME_OPTIONS = {
     "background_filters": ("generator", "background_filters"),
     "cover_change_weight": ("generator", "cover_change_weight"),
     "cover_change_from": ("generator", "cover_change_from"),
+    "sprite_foreground": ("generator", "sprite_foreground"),
 }
 
 
 # The continuous-time options that size or shape the still background (`model.still_background`)
 # and mean nothing without it: turning the background off drops them (`TrainConfig.updated`), and
 # `check()` refuses them without it.
-STILL_BACKGROUND_OPTIONS = ("background_filters", "cover_change_weight", "cover_change_from")
+STILL_BACKGROUND_OPTIONS = ("background_filters", "cover_change_weight", "cover_change_from",
+                            "sprite_foreground")
 
 
 def still_background_options(model):
@@ -665,7 +674,7 @@ def check_still_background_options(still_background, options):
     if not still_background:
         for name, value in options.items():
             if value:
-                raise ConfigError("{0} is an option of the still background (its network or its mask), "
+                raise ConfigError("{0} is an option of the still background (its layers or its mask), "
                                   "and with {1} there is none: turn it on (--still-background) or drop {0}",
                                   (f"model.{name}", value), ("model.still_background", still_background))
     if options.get("cover_change_from") and not options.get("cover_change_weight"):

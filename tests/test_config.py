@@ -174,11 +174,15 @@ def test_turning_off_a_presets_still_background_drops_its_options():
     refused at once."""
     config = preset("small").updated({"model.still_background": False}).check()
     assert config.model.background_filters is None and config.model.cover_change_weight is None
+    assert preset("small").updated({"model.sprite_foreground": True,
+                                    "model.still_background": False}).model.sprite_foreground
+    assert preset("small").updated({"model.sprite_foreground": True}).updated(
+        {"model.still_background": False}).check().model.sprite_foreground is False
     # Other settings leave them.
     kept = preset("small").updated({"model.d_join_size": 8}).check().model
     assert (kept.background_filters, kept.cover_change_weight) == (128, 3.0)
     with pytest.raises(ConfigError, match="model.background_filters=64 is an option of the still "
-                       r"background \(its network or its mask\), and with model.still_background=False "
+                       r"background \(its layers or its mask\), and with model.still_background=False "
                        "there is none"):
         preset("small").updated({"model.still_background": False, "model.background_filters": 64}).check()
     settings = preset("small").to_dict()

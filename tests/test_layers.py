@@ -6,7 +6,8 @@ import tensorflow as tf
 from keras_vidgen.layers import (
     AddCoordinates, BorderBounce, ComposeFrames, CoverChangePenalty, CoverPenalty, MeanAbsPenalty,
     MeasuredVelocity, MotionEvidence, MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead,
-    RandomFrames, RangePenalty, ScaledDense, ShiftPrior, SpectralNorm, UndecidedPenalty, diff_augment,
+    RandomFrames, RangePenalty, ScaledDense, ShiftPrior, SpectralNorm, TranslateFrames, UndecidedPenalty,
+    diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
 
@@ -124,6 +125,40 @@ def test_cover_change_penalty_charges_each_frames_cover_apart_from_its_clips_mea
                        [[[1, 1], [0, 0]], [[0, 0], [1, 1]]]], "float32")[..., np.newaxis]
     np.testing.assert_array_equal(model(values), values)
     np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.25 + 0.25 + 0.0 + 0.0) / 4, rtol=1e-6)
+
+
+def test_translate_frames_moves_an_image_by_each_frames_shift_with_zeros_moving_in(tmp_path):
+    image = np.random.default_rng(0).uniform(0.1, 1.0, (2, 6, 7, 3)).astype("float32")
+    # Clip 0: still, then 2 down and 1 left; clip 1: 1 up, then a half pixel right.
+    shifts = np.array([[[0.0, 0.0], [2.0, -1.0]], [[-1.0, 0.0], [0.0, 0.5]]], "float32")
+    moved = keras.ops.convert_to_numpy(TranslateFrames()([image, shifts]))
+    assert moved.shape == (2, 2, 6, 7, 3)
+    np.testing.assert_allclose(moved[0, 0], image[0], atol=1e-6)
+    expected = np.zeros_like(image[0])
+    expected[2:, :-1] = image[0, :-2, 1:]
+    np.testing.assert_allclose(moved[0, 1], expected, atol=1e-6)
+    expected = np.zeros_like(image[1])
+    expected[:-1] = image[1, 1:]
+    np.testing.assert_allclose(moved[1, 0], expected, atol=1e-6)
+    # Half a pixel: each pixel the mean of itself and its left neighbour (half of it at the edge).
+    expected = 0.5 * image[1]
+    expected[:, 1:] += 0.5 * image[1, :, :-1]
+    np.testing.assert_allclose(moved[1, 1], expected, atol=1e-6)
+    inputs = [keras.Input((6, 7, 3)), keras.Input((None, 2))]
+    round_trip(keras.Model(inputs, TranslateFrames()(inputs)), tmp_path, [image, shifts])
+
+
+def test_translate_frames_passes_the_gradient_to_the_shifts():
+    """A bright pixel at column 4, read at column 5: moving it right brightens that pixel, so the
+    gradient of that pixel's value with respect to the horizontal shift is positive (+1 from a
+    half-pixel shift), and with respect to the vertical one zero."""
+    image = np.zeros((1, 8, 8, 1), "float32")
+    image[0, 3, 4, 0] = 1.0
+    shifts = tf.Variable([[[0.0, 0.5]]])
+    with tf.GradientTape() as tape:
+        value = TranslateFrames()([image, shifts])[0, 0, 3, 5, 0]
+    np.testing.assert_allclose(float(value), 0.5, atol=1e-6)
+    np.testing.assert_allclose(tape.gradient(value, shifts).numpy(), [[[0.0, 1.0]]], atol=1e-6)
 
 
 def test_a_penalty_with_a_ramp_is_off_before_it_and_rises_in_a_straight_line_to_its_weight():

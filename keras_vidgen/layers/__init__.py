@@ -35,6 +35,7 @@ from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 from keras_vidgen.layers.strided_conv3d import StridedConv3D
 from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
 from keras_vidgen.layers.time_differences import TimeDifferences
+from keras_vidgen.layers.translate_frames import TranslateFrames
 from keras_vidgen.layers.undecided_penalty import UndecidedPenalty
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "StridedConv3D",
     "StridedConv3DTranspose",
     "TimeDifferences",
+    "TranslateFrames",
     "UndecidedPenalty",
     "UnfoldFrames",
     "diff_augment",

@@ -33,6 +33,12 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   `cover_change_weight` (the main job's), a fourth charges each rendered frame's cover for straying
   from its clip's mean (`CoverChangePenalty`): without it the main job's shapes came and went
   within a clip in 25-61% of its samples (real 0-1%); with it, 7-38%.
+  With `sprite_foreground` as well, the foreground and its mask are drawn once a video from its
+  content code too (a sprite, by a third synthesis network) and only moved at each time: a small
+  MLP maps the motion code at `t` to a shift in pixels and `TranslateFrames` moves the drawing by
+  it (bilinear, so the gradient reaches the path). A shape then keeps its outline, colour and size
+  in every frame by construction, and a step draws one foreground a clip instead of one a judged
+  frame; it cannot turn, grow or change shape.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
   output `[N, K, size, size, channels]`, linear (near [-1, 1]; clipped when sampled).
 - **Discriminator**: sees `K` frames of a clip (3, as in StyleGAN-V) with their times. A shared
@@ -68,6 +74,7 @@ from keras_vidgen.layers.range_penalty import PIXEL_BOUND, RangePenalty
 from keras_vidgen.layers.scaled_dense import ScaledDense
 from keras_vidgen.layers.spectral_norm import maybe_spectral_norm
 from keras_vidgen.layers.time_differences import TimeDifferences
+from keras_vidgen.layers.translate_frames import TranslateFrames
 from keras_vidgen.layers.undecided_penalty import UndecidedPenalty
 from keras_vidgen.models import blocks
 from keras_vidgen.choices import SPARSE_FRAMES
@@ -89,6 +96,15 @@ FOURIER_MAX_CYCLES = 0.375
 # The still background's network: its layers' names start with this (`per_clip_layer`).
 BACKGROUND = "background_"
 
+# The sprite's network (`sprite_foreground`): drawn once a clip too, its layers' names start with this.
+SPRITE = "sprite_"
+
+# The sprite's path: the motion code through a small MLP of this width to a shift a frame, in
+# units of this share of the frame's side, so an untrained sprite already moves a few pixels
+# between frames and the discriminator's gradient reaches its path from the first step.
+SHIFT_HIDDEN = 64
+SHIFT_SCALE = 0.25
+
 # Clips per group of the discriminator's minibatch standard deviation unless `model.d_stddev_group`
 # says otherwise: StyleGAN2's 4.
 STDDEV_GROUP = 4
@@ -98,7 +114,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
                     context_frames=None, motion_spacing=None, output_skips=False, mapping_layers=None,
                     mapping_lr_multiplier=None, fourier_features=None, still_background=False,
                     background_filters=None, cover_change_weight=None, cover_change_from=None,
-                    name="generator"):
+                    sprite_foreground=False, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -132,6 +148,9 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
             different share of each rendered frame of a clip (`CoverChangePenalty`; `None`: off).
         cover_change_from: the training step at which that prior starts, its weight rising in a
             straight line to `cover_change_weight` at twice the step (`None`: from the first).
+        sprite_foreground: with `still_background`, the foreground and its mask are drawn once a
+            clip from its content code (a sprite) and moved by a shift a frame that the motion
+            code gives (`TranslateFrames`), instead of drawn anew at every time.
         name: the model's name.
 
     Returns:
@@ -148,7 +167,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
                           ("model.context_frames", context_frames))
     check_still_background_options(still_background, dict(background_filters=background_filters,
                                                           cover_change_weight=cover_change_weight,
-                                                          cover_change_from=cover_change_from))
+                                                          cover_change_from=cover_change_from,
+                                                          sprite_foreground=sprite_foreground))
     inputs, vector = blocks.generator_inputs(latent_dim, num_classes)
     inputs = dict(inputs) if isinstance(inputs, dict) else {LATENT: inputs}
     times = keras.Input((None,), name=TIMES)
@@ -160,20 +180,23 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     motion = MotionCode(max_period=4.0 * max(frames, MOTION_MIN_PERIOD), min_period=MOTION_MIN_PERIOD,
                         spacing=motion_spacing or MOTION_SPACING, name="motion")(
         [inputs[LATENT], times])
-    per_clip = content
-    content = RepeatFrames()([content, times])
-    # [N * K, ...]: the frames of all clips as one batch of images.
-    style = FoldFrames(name="fold_style")(content)
-    start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([content, motion]))
     drawing = dict(size=size, filters=filters, output_skips=output_skips,
                    fourier_features=fourier_features)
     # With a still background, one more channel: the foreground's mask; and no output skips (see
     # the module's docstring).
     foreground_drawing = dict(drawing, output_skips=False) if still_background else drawing
-    video = _synthesis(start, style, channels=channels + (1 if still_background else 0), **foreground_drawing)
-    video = UnfoldFrames(name="unfold_frames")([video, times])
+    if sprite_foreground:
+        mask, foreground = _moved_sprite(content, motion, channels, foreground_drawing)
+    else:
+        # [N * K, ...]: the frames of all clips as one batch of images.
+        per_frame = RepeatFrames()([content, times])
+        style = FoldFrames(name="fold_style")(per_frame)
+        start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([per_frame, motion]))
+        video = _synthesis(start, style, channels=channels + (1 if still_background else 0), **foreground_drawing)
+        video = UnfoldFrames(name="unfold_frames")([video, times])
     if still_background:
-        mask, foreground = SplitMask(name="foreground_mask")(video)
+        if not sprite_foreground:
+            mask, foreground = SplitMask(name="foreground_mask")(video)
         mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
         mask = UndecidedPenalty(MASK_PENALTY, name="mask_undecided_penalty")(mask)
         mask = CoverPenalty(MAX_MASK_COVER, weight=COVER_PENALTY, name="mask_cover_penalty")(mask)
@@ -184,7 +207,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         # module's docstring).
         foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
         background_drawing = dict(drawing, filters=background_filters or filters)
-        background = _synthesis(per_clip, per_clip, channels=channels, prefix=BACKGROUND, **background_drawing)
+        background = _synthesis(content, content, channels=channels, prefix=BACKGROUND, **background_drawing)
         background = RangePenalty(PIXEL_BOUND, name="background_range")(background)
         background = layers.Reshape((1, size, size, channels), name="background")(background)
         video = MaskBlend(name="layered_frames")([mask, foreground, background])
@@ -203,8 +226,24 @@ def _mapping_dense(units, lr_multiplier, name):
 
 def per_clip_layer(layer):
     """Whether a generator's layer runs once a clip (the mapping network, the still background's
-    network), not once a rendered frame."""
-    return layer.name.startswith(("mapping", BACKGROUND))
+    network, the sprite's), not once a rendered frame."""
+    return layer.name.startswith(("mapping", BACKGROUND, SPRITE))
+
+
+def _moved_sprite(content, motion, channels, drawing):
+    """`sprite_foreground`: the mask `[N, K, size, size, 1]` and foreground `[N, K, size, size,
+    channels]` of a sprite drawn once a clip from its content code `[N, S]`, moved by a shift a
+    frame from its motion code `[N, K, M]`."""
+    drawn = _synthesis(content, content, channels=channels + 1, prefix=SPRITE, **drawing)
+    mask, colour = SplitMask(name="sprite_mask")(drawn)
+    hidden = motion
+    for index in range(2):
+        hidden = layers.LeakyReLU(0.2)(layers.Dense(SHIFT_HIDDEN, name=f"shift_hidden{index}")(hidden))
+    shifts = layers.Dense(2, name="shift")(hidden)
+    shifts = layers.Rescaling(SHIFT_SCALE * drawing["size"], name="shift_pixels")(shifts)
+    # The mask moves as a mask (zero where the sprite is not), not as logits (0 is half covered).
+    return (TranslateFrames(name="moved_sprite_mask")([mask, shifts]),
+            TranslateFrames(name="moved_sprite")([colour, shifts]))
 
 
 def _synthesis(start, style, size, filters, channels, output_skips, fourier_features=None,
