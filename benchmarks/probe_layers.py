@@ -1,7 +1,8 @@
 """What a `stylegan-v --still-background` generator draws in each of its layers.
 
 bench_quality scores the frames; this shows how they are made. For each of a few videos it
-writes four rows of frames: the foreground (drawn at every time), its mask (white: foreground),
+writes four rows of frames: the foreground (drawn at every time, or a sprite drawn once and
+moved: `--sprite-foreground`), its mask (white: foreground),
 the still background (drawn once a video) and the frames themselves (the mask's blend of the
 two). It prints how much of the frame the mask covers and how much of the mask is undecided
 (between 0.1 and 0.9: a soft edge or a see-through foreground).
@@ -19,7 +20,9 @@ import numpy as np
 from keras_vidgen import export, media, signatures
 from keras_vidgen.signatures import LABEL, LATENT, TIMES
 
-LAYERS = ("foreground_mask", "background", "video")
+# Layers every still-background generator has, whichever way its foreground is made: the mask's
+# L1 prior and the foreground's leash are identities on the mask and the foreground.
+LAYERS = ("mask_penalty", "foreground_range", "background", "video")
 
 
 def layer_probe(generator):
@@ -40,8 +43,7 @@ def draw_layers(generator, videos, frames, spacing, seed):
     z = np.random.default_rng(seed).standard_normal((videos, latent_dim)).astype("float32")
     times = np.tile(np.arange(frames, dtype="float32") * spacing, (videos, 1))
     drawn = layer_probe(generator)({LATENT: z, TIMES: times})
-    mask, foreground = drawn["foreground_mask"]
-    return tuple(np.asarray(part) for part in (mask, foreground, drawn["background"], drawn["video"]))
+    return tuple(np.asarray(drawn[name]) for name in LAYERS)
 
 
 def layer_rows(mask, foreground, background, video):

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
-    AddCoordinates, BorderBounce, ComposeFrames, CoverChangePenalty, CoverPenalty, MeanAbsPenalty,
+    AddCoordinates, BorderBounce, ComposeFrames, CoverChangePenalty, CoverPenalty, FadeEdges, MeanAbsPenalty,
     MeasuredVelocity, MotionEvidence, MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead,
     RandomFrames, RangePenalty, ScaledDense, ShiftPrior, SpectralNorm, TranslateFrames, UndecidedPenalty,
     diff_augment,
@@ -146,6 +146,18 @@ def test_translate_frames_moves_an_image_by_each_frames_shift_with_zeros_moving_
     np.testing.assert_allclose(moved[1, 1], expected, atol=1e-6)
     inputs = [keras.Input((6, 7, 3)), keras.Input((None, 2))]
     round_trip(keras.Model(inputs, TranslateFrames()(inputs)), tmp_path, [image, shifts])
+
+
+def test_fade_edges_ramps_an_image_to_zero_at_its_borders(tmp_path):
+    inputs = keras.Input((8, 16, 2))
+    model = keras.Model(inputs, FadeEdges(0.25)(inputs))
+    faded = keras.ops.convert_to_numpy(model(np.ones((1, 8, 16, 2), "float32")))
+    # Rows ramp over 2 pixels (a quarter of 8), columns over 4: pixel centres 0.5 and 1.5 from the border.
+    np.testing.assert_allclose(faded[0, :, 8, 0], [0.25, 0.75, 1, 1, 1, 1, 0.75, 0.25], atol=1e-6)
+    np.testing.assert_allclose(faded[0, 4, :5, 1], [0.125, 0.375, 0.625, 0.875, 1.0], atol=1e-6)
+    np.testing.assert_allclose(faded[0, 0, 0, 0], 0.25 * 0.125, atol=1e-6)
+    assert faded.shape == (1, 8, 16, 2) and faded[0, 2:6, 4:12].min() == 1.0
+    round_trip(model, tmp_path, np.random.default_rng(0).normal(size=(2, 8, 16, 2)).astype("float32"))
 
 
 def test_translate_frames_passes_the_gradient_to_the_shifts():

@@ -46,6 +46,20 @@ def test_stylegan_v_trains_in_16_bits_with_its_phases_in_float32(policy):
     assert all(np.isfinite(values[-1]) for values in history.values())
 
 
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_a_sprite_moves_in_float32_under_16_bit_training(policy):
+    # A sprite's place is a fraction of a pixel: in float16 a shift near 64 moves in 1/32 steps.
+    config = tiny(mixed_precision=policy).updated(
+        {"model.arch": "stylegan-v", "model.still_background": True,
+         "model.sprite_foreground": True}).check()
+    model = build_model(config)
+    for name in ("moved_sprite", "moved_sprite_mask"):
+        layer = model.generator.get_layer(name)
+        assert layer.compute_dtype == "float32" and layer.output.dtype == "float32", name
+    history = fit_once(model)
+    assert all(np.isfinite(values[-1]) for values in history.values())
+
+
 def test_jit_compile_is_passed_through_and_defaults_to_auto():
     assert build_model(tiny()).jit_compile is False  # "auto" resolves to off on CPU
     assert build_model(tiny(jit_compile=True)).jit_compile is True

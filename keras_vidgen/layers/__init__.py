@@ -14,6 +14,7 @@ from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.cover_penalty import CoverChangePenalty, CoverPenalty
 from keras_vidgen.layers.diff_augment import diff_augment
+from keras_vidgen.layers.fade_edges import FadeEdges
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
 from keras_vidgen.layers.mask_blend import MaskBlend, SplitMask
@@ -44,6 +45,7 @@ __all__ = [
     "ComposeFrames",
     "CoverChangePenalty",
     "CoverPenalty",
+    "FadeEdges",
     "FoldFrames",
     "FourierFeatures",
     "MaskBlend",

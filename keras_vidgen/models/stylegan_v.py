@@ -36,7 +36,8 @@ Generator with the Price, Image Quality and Perks of StyleGAN2") and DIGAN (Yu e
   With `sprite_foreground` as well, the foreground and its mask are drawn once a video from its
   content code too (a sprite, by a third synthesis network) and only moved at each time: a small
   MLP maps the motion code at `t` to a shift in pixels and `TranslateFrames` moves the drawing by
-  it (bilinear, so the gradient reaches the path). A shape then keeps its outline, colour and size
+  it (bilinear, so the gradient reaches the path); its mask fades out at the drawing's borders
+  (`FadeEdges`), so the drawing's edge never shows. A shape then keeps its outline, colour and size
   in every frame by construction, and a step draws one foreground a clip instead of one a judged
   frame; it cannot turn, grow or change shape.
   Inputs `z [N, latent_dim]` and `times [N, K]` (float frame times, any `K`, any real values);
@@ -63,6 +64,7 @@ from keras import layers
 from keras_vidgen.config import check_still_background_options
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.layers.cover_penalty import CoverChangePenalty, CoverPenalty
+from keras_vidgen.layers.fade_edges import FadeEdges
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
 from keras_vidgen.layers.mask_blend import COVER_PENALTY, MASK_PENALTY, MAX_MASK_COVER, MaskBlend, SplitMask
@@ -104,6 +106,10 @@ SPRITE = "sprite_"
 # between frames and the discriminator's gradient reaches its path from the first step.
 SHIFT_HIDDEN = 64
 SHIFT_SCALE = 0.25
+
+# The sprite's mask fades to zero over this share of its canvas's side at each border
+# (`FadeEdges`), so the canvas's edge never moves into a frame as a line.
+SPRITE_FADE = 0.125
 
 # Clips per group of the discriminator's minibatch standard deviation unless `model.d_stddev_group`
 # says otherwise: StyleGAN2's 4.
@@ -236,6 +242,7 @@ def _moved_sprite(content, motion, channels, drawing):
     frame from its motion code `[N, K, M]`."""
     drawn = _synthesis(content, content, channels=channels + 1, prefix=SPRITE, **drawing)
     mask, colour = SplitMask(name="sprite_mask")(drawn)
+    mask = FadeEdges(SPRITE_FADE, name="sprite_faded_mask")(mask)
     hidden = motion
     for index in range(2):
         hidden = layers.LeakyReLU(0.2)(layers.Dense(SHIFT_HIDDEN, name=f"shift_hidden{index}")(hidden))
