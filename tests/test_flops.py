@@ -68,11 +68,14 @@ def test_a_continuous_time_generator_is_counted_for_each_frame_it_renders_but_pe
     assert {"mapping0", "background_synthesis_project", "background_to_rgb"} <= {
         layer.name for layer in per_clip}
     # A sprite is drawn once a clip too; only its path is computed for each frame.
-    sprite = build_video_gan("stylegan-v", 8, 4, 16, g_filters=16, d_filters=8, still_background=True,
-                             sprite_foreground=True).generator
+    sprite_gan = build_video_gan("stylegan-v", 8, 4, 16, g_filters=16, d_filters=8, still_background=True,
+                                 sprite_foreground=True)
+    sprite = sprite_gan.generator
     assert {layer.name for layer in sprite.layers if stylegan_v.per_clip_layer(layer)} >= {
         "sprite_synthesis_project", "sprite_to_rgb"}
     assert not stylegan_v.per_clip_layer(sprite.get_layer("shift_hidden0"))
+    # Its path runs once a frame, on the frames' batch; the drawing once a clip: a cheaper step.
+    assert 0 < flops.gan_step_flops(sprite_gan, 2) < flops.gan_step_flops(gan, 2)
     once = sum(flops.layer_forward_flops(layer, 1) for layer in per_clip)
     assert once > 0
     # 2 clips of 3 frames: the frames' layers count 6 times, the clips' (mapping, background) 2.

@@ -192,7 +192,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     # the module's docstring).
     foreground_drawing = dict(drawing, output_skips=False) if still_background else drawing
     if sprite_foreground:
-        mask, foreground = _moved_sprite(content, motion, channels, foreground_drawing)
+        mask, foreground = _moved_sprite(content, motion, times, channels, foreground_drawing)
     else:
         # [N * K, ...]: the frames of all clips as one batch of images.
         per_frame = RepeatFrames()([content, times])
@@ -236,18 +236,19 @@ def per_clip_layer(layer):
     return layer.name.startswith(("mapping", BACKGROUND, SPRITE))
 
 
-def _moved_sprite(content, motion, channels, drawing):
+def _moved_sprite(content, motion, times, channels, drawing):
     """`sprite_foreground`: the mask `[N, K, size, size, 1]` and foreground `[N, K, size, size,
     channels]` of a sprite drawn once a clip from its content code `[N, S]`, moved by a shift a
-    frame from its motion code `[N, K, M]`."""
+    frame from its motion code `[N, K, M]` at `times [N, K]`."""
     drawn = _synthesis(content, content, channels=channels + 1, prefix=SPRITE, **drawing)
     mask, colour = SplitMask(name="sprite_mask")(drawn)
     mask = FadeEdges(SPRITE_FADE, name="sprite_faded_mask")(mask)
-    hidden = motion
+    hidden = FoldFrames(name="fold_motion")(motion)  # [N * K, M]: one row a frame, as the frames' layers
     for index in range(2):
         hidden = layers.LeakyReLU(0.2)(layers.Dense(SHIFT_HIDDEN, name=f"shift_hidden{index}")(hidden))
     shifts = layers.Dense(2, name="shift")(hidden)
     shifts = layers.Rescaling(SHIFT_SCALE * drawing["size"], name="shift_pixels")(shifts)
+    shifts = UnfoldFrames(name="unfold_shifts")([shifts, times])
     # The mask moves as a mask (zero where the sprite is not), not as logits (0 is half covered).
     return (TranslateFrames(name="moved_sprite_mask")([mask, shifts]),
             TranslateFrames(name="moved_sprite")([colour, shifts]))
