@@ -200,9 +200,9 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         start = FoldFrames(name="fold_start")(layers.Concatenate(name="start")([per_frame, motion]))
         video = _synthesis(start, style, channels=channels + (1 if still_background else 0), **foreground_drawing)
         video = UnfoldFrames(name="unfold_frames")([video, times])
-    if still_background:
-        if not sprite_foreground:
+        if still_background:
             mask, foreground = SplitMask(name="foreground_mask")(video)
+    if still_background:
         mask = MeanAbsPenalty(MASK_PENALTY, name="mask_penalty")(mask)
         mask = UndecidedPenalty(MASK_PENALTY, name="mask_undecided_penalty")(mask)
         mask = CoverPenalty(MAX_MASK_COVER, weight=COVER_PENALTY, name="mask_cover_penalty")(mask)
