@@ -6,7 +6,7 @@ import tensorflow as tf
 from keras_vidgen.layers import (
     AddCoordinates, BorderBounce, ComposeFrames, CoverChangePenalty, CoverPenalty, FadeEdges, MeanAbsPenalty,
     MeasuredVelocity, MotionEvidence, MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead,
-    RandomFrames, RangePenalty, ScaledDense, ShiftPrior, SpectralNorm, TranslateFrames, UndecidedPenalty,
+    RandomFrames, RangePenalty, ScaledDense, ShiftPrior, SineBound, SpectralNorm, TranslateFrames, UndecidedPenalty,
     diff_augment,
 )
 from keras_vidgen.layers.diff_augment import parse_policy
@@ -116,6 +116,24 @@ def test_cover_penalty_charges_each_frames_share_beyond_the_limit():
     np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.0 + 0.25 + 0.0) / 3, rtol=1e-6)
 
 
+def test_cover_penalty_with_a_floor_charges_each_frames_share_below_it_too():
+    inputs = keras.Input((3, 2, 2, 1))
+    model = keras.Model(inputs, CoverPenalty(0.5, weight=2.0, floor=0.3)(inputs))
+    # Three frames covering 0 (0.3 below the floor), 0.1 in one pixel's 0.4 (0.2 below) and 1/4
+    # of themselves (0.05 below); none beyond the limit.
+    values = np.array([[[[0, 0], [0, 0]], [[0.4, 0], [0, 0]], [[1, 0], [0, 0]]]], "float32")[..., np.newaxis]
+    np.testing.assert_array_equal(model(values), values)
+    np.testing.assert_allclose(float(model.losses[0]), 2.0 * (0.3 + 0.2 + 0.05) / 3, rtol=1e-5)
+    # An empty frame's gradient raises every pixel of its mask alike.
+    values = keras.ops.convert_to_tensor(values)
+    with tf.GradientTape() as tape:
+        tape.watch(values)
+        model(values)
+        loss = model.losses[0]
+    gradient = np.asarray(tape.gradient(loss, values))[0, 0, ..., 0]
+    np.testing.assert_allclose(gradient, np.full((2, 2), -2.0 / 3 / 4), rtol=1e-5)
+
+
 def test_cover_change_penalty_charges_each_frames_cover_apart_from_its_clips_mean():
     inputs = keras.Input((2, 2, 2, 1))
     model = keras.Model(inputs, CoverChangePenalty(2.0)(inputs))
@@ -190,7 +208,7 @@ def test_a_penalty_with_a_ramp_is_off_before_it_and_rises_in_a_straight_line_to_
 
 
 @pytest.mark.parametrize("penalty", [MeanAbsPenalty(0.5), RangePenalty([1.0, 2.0], weight=0.5),
-                                     UndecidedPenalty(0.5), CoverPenalty(-10.0, weight=0.5),
+                                     UndecidedPenalty(0.5), CoverPenalty(-10.0, weight=0.5, floor=20.0),
                                      CoverChangePenalty(0.5), CoverChangePenalty(0.5, ramp=(0, 4))])
 def test_a_network_with_any_penalty_layer_adds_losses_and_keeps_it_when_reloaded(penalty, tmp_path):
     from keras_vidgen.models import networks
@@ -552,3 +570,19 @@ def test_scaled_dense_computes_as_a_he_dense_and_learns_at_its_fraction_of_the_r
     model = keras.Sequential([keras.Input((512,)), layer])
     model.save(tmp_path / "model.keras")
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "model.keras")(x), model(x), atol=1e-5)
+
+
+def test_sine_bound_keeps_values_within_its_reach_and_small_ones_as_they_are(tmp_path):
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, SineBound(2.0)(inputs))
+    values = np.array([[0.01, -0.02, 1e3, -57.0]], "float32")
+    bounded = keras.ops.convert_to_numpy(model(values))
+    np.testing.assert_allclose(bounded[0, :2], values[0, :2], rtol=1e-3)  # slope 1 near 0
+    np.testing.assert_allclose(bounded, 2.0 * np.sin(values / 2.0), rtol=1e-5)
+    assert np.abs(bounded).max() <= 2.0
+    # Past a quarter turn (pi of it) the value turns back instead of running on.
+    turning = keras.ops.convert_to_numpy(model(np.array([[2.5, 3.1, 3.5, 4.0]], "float32")))[0]
+    assert turning[1] > turning[2] > turning[3]
+    round_trip(model, tmp_path, values)
+    with pytest.raises(ValueError, match=r"reach=0 must be a positive number"):
+        SineBound(0)

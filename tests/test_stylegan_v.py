@@ -176,14 +176,16 @@ def test_a_still_background_is_one_image_a_video_under_a_masked_foreground(tmp_p
                                atol=1e-6)
 
 
-def still_background_losses(mask, foreground, background, cover_change_weight=0.0):
+def still_background_losses(mask, foreground, background, cover_change_weight=0.0, floor=0.0):
     """The still background's losses, computed apart from the layers that add them: VGAN's L1
-    prior and the prior against undecided values on the mask, the wall on each frame's cover
-    beyond half of it, each layer's leash, and the prior on a clip's cover changing."""
+    prior and the prior against undecided values on the mask, the walls on each frame's cover
+    beyond half of it and (a sprite's) below `floor`, each layer's leash, and the prior on a
+    clip's cover changing."""
     mask = keras.ops.convert_to_numpy(mask)
     cover = mask.mean(axis=(2, 3, 4))  # [N, K]: each frame's share under the mask
+    walls = np.maximum(cover - stylegan_v.MAX_MASK_COVER, 0.0) + np.maximum(floor - cover, 0.0)
     return (stylegan_v.MASK_PENALTY * (np.abs(mask).mean() + (mask * (1.0 - mask)).mean())
-            + stylegan_v.COVER_PENALTY * np.maximum(cover - stylegan_v.MAX_MASK_COVER, 0.0).mean()
+            + stylegan_v.COVER_PENALTY * walls.mean()
             + beyond_range(foreground) + beyond_range(background)
             + cover_change_weight * np.abs(cover - cover.mean(axis=1, keepdims=True)).mean())
 
@@ -210,12 +212,15 @@ def test_a_sprite_foreground_is_one_drawing_a_video_moved_by_its_motion_code(tmp
     assert np.abs(mask[:, 0] - mask[:, 1]).mean() > 1e-4
     generator(inputs)
     np.testing.assert_allclose(sum(generator.losses),
-                               still_background_losses(mask, foreground, background, cover_change_weight=3.0),
+                               still_background_losses(mask, foreground, background, cover_change_weight=3.0,
+                                                       floor=stylegan_v.MIN_MASK_COVER),
                                rtol=1e-5)
-    # A path held at 2 pixels down and 3 left: every frame is the clip's one drawing, moved so.
+    # A path held at 2 pixels down and 3 left: every frame is the clip's one drawing, moved so
+    # (the raw shift that the path's sine bound bends to those).
+    reach = stylegan_v.PATH_REACH * SIZE
     shift = generator.get_layer("shift")
     shift.set_weights([np.zeros_like(shift.kernel.numpy()),
-                       np.array([2.0, -3.0], "float32") / (stylegan_v.SHIFT_SCALE * SIZE)])
+                       reach * np.arcsin(np.array([2.0, -3.0], "float32") / reach) / (stylegan_v.SHIFT_SCALE * SIZE)])
     sprite_mask, sprite = (keras.ops.convert_to_numpy(part) for part in drawing(inputs))
     mask, foreground, background = (keras.ops.convert_to_numpy(part) for part in parts(inputs))
     expected_mask, expected_colour = np.zeros_like(sprite_mask), np.zeros_like(sprite)
@@ -229,9 +234,37 @@ def test_a_sprite_foreground_is_one_drawing_a_video_moved_by_its_motion_code(tmp
     generator.save(tmp_path / "g.keras")
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "g.keras")(inputs), generator(inputs),
                                atol=1e-6)
+    # However far the raw path runs, the bound keeps the shift within its reach of the centre.
+    shift.set_weights([np.ones_like(shift.kernel.numpy()), np.array([40.0, -25.0], "float32")])
+    shifts = keras.Model(generator.inputs, generator.get_layer("bounded_shifts").output)(inputs)
+    assert np.abs(keras.ops.convert_to_numpy(shifts)).max() <= reach + 1e-4
     with pytest.raises(ConfigError, match="model.sprite_foreground=True is an option of the still "
                        "background.*model.still_background=False there is none"):
         tiny_gan(sprite_foreground=True)
+
+
+def test_a_sprite_whose_mask_vanishes_pays_the_cover_floor():
+    generator = tiny_gan(still_background=True, sprite_foreground=True).generator
+    inputs = {"z": np.random.default_rng(6).normal(size=(2, LATENT)).astype("float32"),
+              "times": np.array([[0.0, 3.0]] * 2, "float32")}
+    mask = keras.Model(generator.inputs, generator.get_layer("moved_sprite_mask").output)
+    generator(inputs)
+    assert keras.ops.convert_to_numpy(mask(inputs)).mean() > stylegan_v.MIN_MASK_COVER  # untrained: free
+    # The mask is the last channel of the sprite's RGB layer: a large negative bias empties it,
+    # the L1 prior's pull taken to its end.
+    to_rgb = generator.get_layer("sprite_to_rgb")
+    weights = to_rgb.get_weights()
+    weights[1][-1] = -30.0
+    to_rgb.set_weights(weights)
+    generator(inputs)
+    assert keras.ops.convert_to_numpy(mask(inputs)).max() < 1e-6
+    # The floor's whole share at the wall's weight, beside the layers' leashes (nothing from the
+    # mask's other priors, nothing from its upper wall).
+    layers = keras.Model(generator.inputs, [generator.get_layer(name).output
+                                            for name in ("foreground_range", "background_range")])
+    leashes = sum(beyond_range(part) for part in layers(inputs))
+    np.testing.assert_allclose(float(sum(generator.losses)),
+                               stylegan_v.COVER_PENALTY * stylegan_v.MIN_MASK_COVER + leashes, rtol=1e-4)
 
 
 def test_a_still_backgrounds_layers_are_pixels_leashed_to_the_frames_range():

@@ -32,6 +32,7 @@ from keras_vidgen.layers.random_frames import RandomFrames
 from keras_vidgen.layers.range_penalty import RangePenalty
 from keras_vidgen.layers.scaled_dense import ScaledDense
 from keras_vidgen.layers.shift_prior import ShiftPrior
+from keras_vidgen.layers.sine_bound import SineBound
 from keras_vidgen.layers.spectral_norm import SpectralNorm, maybe_spectral_norm
 from keras_vidgen.layers.strided_conv3d import StridedConv3D
 from keras_vidgen.layers.strided_conv3d_transpose import StridedConv3DTranspose
@@ -64,6 +65,7 @@ __all__ = [
     "RepeatFrames",
     "ScaledDense",
     "ShiftPrior",
+    "SineBound",
     "SpectralNorm",
     "SplitMask",
     "StridedConv3D",
