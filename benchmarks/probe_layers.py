@@ -9,7 +9,16 @@ two). It prints how much of the frame the mask covers and how much of the mask i
 
 Run after bench_quality (or on any checkpoint trained with --still-background):
     python benchmarks/probe_layers.py OUT/runs/<run>/checkpoint.keras --out layers.png
+
+With `--snapshots OUT/snapshots` (bench_quality's generator snapshots of that run) it draws
+nothing and prints, for each snapshot, how much of the frame the mask covers over training and in
+how many videos it covers less than 2% (a foreground that is vanishing: a sprite whose mask died
+early never came back):
+    python benchmarks/probe_layers.py OUT/runs/<run>/checkpoint.keras --snapshots OUT/snapshots
 """
+
+import glob
+import os
 
 import argparse
 
@@ -61,7 +70,29 @@ def layer_rows(mask, foreground, background, video):
     return np.concatenate(rows, axis=0)
 
 
+def mask_over_training(generator, snapshot_paths, videos, frames, spacing, seed):
+    """One line a snapshot (its weights loaded into `generator`): the mask's mean cover, the
+    share of videos whose mask covers less than 2% of their frames, and the mask's largest value."""
+    lines = []
+    for path in snapshot_paths:
+        generator.load_weights(path)
+        mask = draw_layers(generator, videos, frames, spacing, seed)[0]
+        cover = mask.mean(axis=(1, 2, 3, 4))  # [N]: each video's share under its mask
+        lines.append(f"{os.path.basename(path)}: mask covers {mask.mean():.1%} of the frames, less "
+                     f"than 2% in {(cover < 0.02).mean():.0%} of the videos, largest value {mask.max():.2f}")
+    return lines
+
+
 def main(args):
+    if args.snapshots:
+        paths = sorted(glob.glob(os.path.join(args.snapshots, "*.weights.h5")))
+        if not paths:
+            raise SystemExit(f"--snapshots {args.snapshots!r}: no *.weights.h5 there; name the "
+                             "snapshots folder of a bench_quality run (OUT/snapshots).")
+        generator = export.serving_generator(keras.models.load_model(args.checkpoint))
+        for line in mask_over_training(generator, paths, args.videos, args.frames, args.spacing, args.seed):
+            print(line, flush=True)
+        return
     if not args.out.endswith(".png"):
         raise SystemExit(f"--out {args.out!r}: probe_layers writes one still picture; name a .png.")
     generator = export.serving_generator(keras.models.load_model(args.checkpoint))
@@ -82,4 +113,6 @@ if __name__ == "__main__":
     parser.add_argument("--frames", type=int, default=8, help="frames drawn of each")
     parser.add_argument("--spacing", type=float, default=2.0, help="time between drawn frames, in frames")
     parser.add_argument("--seed", type=int, default=0, help="seed of the latent vectors")
+    parser.add_argument("--snapshots", metavar="DIR", help="print the mask's cover at each of "
+                        "these generator snapshots (bench_quality's OUT/snapshots) instead of drawing")
     main(parser.parse_args())

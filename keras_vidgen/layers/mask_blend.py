@@ -17,7 +17,7 @@ COVER_PENALTY = 1.0
 # A sprite foreground's mask is also charged for covering less than this share of a frame, at the
 # same weight: below the smallest shape's 5%. Without it the main job's sprite masks fell to
 # nothing within 200-400 steps in two runs of six with a bounded path (one: 8% of the frame at
-# step 200, 0.1% at 400; a third fell to 0.7% and recovered), and with no mask to pass the
+# step 200, under 0.1% at 400; a third fell to 0.7% and recovered), and with no mask to pass the
 # discriminator's gradient the sprite never came back: the background network drew stripes.
 MIN_MASK_COVER = 0.02
 
