@@ -12,21 +12,21 @@ Run after bench_quality (or on any checkpoint trained with --still-background):
 
 With `--snapshots OUT/snapshots` (bench_quality's generator snapshots of that run) it draws
 nothing and prints, for each snapshot, how much of the frame the mask covers over training and in
-how many videos it covers less than 2% (a foreground that is vanishing: a sprite whose mask died
+how many videos it covers less than a sprite's floor, 2% (a foreground that is vanishing: a sprite whose mask died
 early never came back):
     python benchmarks/probe_layers.py OUT/runs/<run>/checkpoint.keras --snapshots OUT/snapshots
 """
 
+import argparse
 import glob
 import os
-
-import argparse
 
 import keras_vidgen  # noqa: F401  (first: it asks for oneDNN before TensorFlow is imported)
 import keras
 import numpy as np
 
 from keras_vidgen import export, media, signatures
+from keras_vidgen.layers.mask_blend import MIN_MASK_COVER
 from keras_vidgen.signatures import LABEL, LATENT, TIMES
 
 # Layers every still-background generator has, whichever way its foreground is made: the mask's
@@ -72,14 +72,16 @@ def layer_rows(mask, foreground, background, video):
 
 def mask_over_training(generator, snapshot_paths, videos, frames, spacing, seed):
     """One line a snapshot (its weights loaded into `generator`): the mask's mean cover, the
-    share of videos whose mask covers less than 2% of their frames, and the mask's largest value."""
+    share of videos whose mask covers less than a sprite's floor (`MIN_MASK_COVER`) of their
+    frames, and the mask's largest value."""
     lines = []
     for path in snapshot_paths:
         generator.load_weights(path)
         mask = draw_layers(generator, videos, frames, spacing, seed)[0]
         cover = mask.mean(axis=(1, 2, 3, 4))  # [N]: each video's share under its mask
         lines.append(f"{os.path.basename(path)}: mask covers {mask.mean():.1%} of the frames, less "
-                     f"than 2% in {(cover < 0.02).mean():.0%} of the videos, largest value {mask.max():.2f}")
+                     f"than {MIN_MASK_COVER:.0%} in {(cover < MIN_MASK_COVER).mean():.0%} of the videos, "
+                     f"largest value {mask.max():.2f}")
     return lines
 
 
