@@ -149,6 +149,10 @@ class ModelConfig(_Checked):
             generator adds its own RGB image to the up-sampled image of the coarser stages.
         sparse_frames: frames of each clip the discriminator judges (stylegan-v, at least 2 and
             at most `data.frames`); `None`: StyleGAN-V's 3. Fewer make a step cheaper.
+        sparse_max_distance: the judged frames of a clip lie within this many frames of each
+            other, the first to the last (StyleGAN-V's maximum distance; at least
+            `sparse_frames - 1`); `None`: anywhere in the clip. Near frames show a shape's pace,
+            where two frames far apart fit any path between them (see the `small` preset).
         mapping_layers: layers of stylegan-v's mapping network (`None`: 2; StyleGAN2's: 8).
         motion_spacing: frames between stylegan-v's motion anchors, the random knots its motion
             code is interpolated between: a video's motion can change pace only there, so the
@@ -207,6 +211,7 @@ class ModelConfig(_Checked):
     # Off here; the base preset turns it on (measured there and at the main job's size: see PRESETS).
     output_skips: bool = False
     sparse_frames: Optional[int] = setting(None, minimum=2)
+    sparse_max_distance: Optional[int] = setting(None, minimum=1)
     mapping_layers: Optional[int] = setting(None, minimum=1)
     motion_spacing: Optional[float] = setting(None, above=0)
     fourier_features: Optional[int] = setting(None, minimum=1)
@@ -373,6 +378,11 @@ class TrainConfig(_Checked):
                               f"be at least {sparse_frames}, or set {{2}} to a count from 2 up "
                               "to the clips' frames",
                               ("model.arch", model.arch), ("data.frames", data.frames),
+                              ("model.sparse_frames", model.sparse_frames))
+        if model.sparse_max_distance is not None and model.sparse_max_distance < sparse_frames - 1:
+            raise ConfigError(f"{{0}} cannot hold {sparse_frames} distinct frames of a clip "
+                              f"({{1}}): it must be at least {sparse_frames - 1}",
+                              ("model.sparse_max_distance", model.sparse_max_distance),
                               ("model.sparse_frames", model.sparse_frames))
         self._check_task()
         check_still_background_options(model.still_background, still_background_options(model))
@@ -604,9 +614,10 @@ def _check_value(path, value, hint, metadata):
             raise ConfigError(f"{{0}} must be {text} {bound}", (path, value))
 
 
-# The options only the continuous-time architectures have: each `ModelConfig` field, the network
-# whose builder (`models.stylegan_v.build_generator` / `build_discriminator`) takes it, and the
-# builder's keyword. `models.build_video_gan` routes them by this table alone.
+# The options only the continuous-time architectures have: each `ModelConfig` field, what takes
+# it (the network whose builder, `models.stylegan_v.build_generator` / `build_discriminator`, or
+# the `VideoGAN` that picks the frames it trains on: "gan"), and its keyword there.
+# `models.build_video_gan` routes them by this table alone.
 CONTINUOUS_TIME_OPTIONS = {
     "output_skips": ("generator", "output_skips"),
     "mapping_layers": ("generator", "mapping_layers"),
@@ -614,6 +625,7 @@ CONTINUOUS_TIME_OPTIONS = {
     "fourier_features": ("generator", "fourier_features"),
     "mapping_lr_multiplier": ("generator", "mapping_lr_multiplier"),
     "sparse_frames": ("discriminator", "sparse_frames"),
+    "sparse_max_distance": ("gan", "sparse_max_distance"),
     "d_join_size": ("discriminator", "join_size"),
     "d_stddev_group": ("discriminator", "stddev_group"),
     "d_stddev_features": ("discriminator", "stddev_features"),
@@ -643,18 +655,18 @@ def continuous_time_options(model):
 
 
 def builder_options(options):
-    """`{name: value}` of continuous-time options -> `(generator keywords, discriminator keywords)`
-    of the continuous-time builders (`CONTINUOUS_TIME_OPTIONS`).
+    """`{name: value}` of continuous-time options -> `(generator keywords, discriminator keywords,
+    VideoGAN keywords)`, as `CONTINUOUS_TIME_OPTIONS` routes them.
 
     Example:
-        >>> builder_options({"output_skips": True, "d_join_size": 16})
-        ({'output_skips': True}, {'join_size': 16})
+        >>> builder_options({"output_skips": True, "d_join_size": 16, "sparse_max_distance": 8})
+        ({'output_skips': True}, {'join_size': 16}, {'sparse_max_distance': 8})
     """
-    keywords = {"generator": {}, "discriminator": {}}
+    keywords = {"generator": {}, "discriminator": {}, "gan": {}}
     for name, value in options.items():
-        network, keyword = CONTINUOUS_TIME_OPTIONS[name]
-        keywords[network][keyword] = value
-    return keywords["generator"], keywords["discriminator"]
+        target, keyword = CONTINUOUS_TIME_OPTIONS[name]
+        keywords[target][keyword] = value
+    return keywords["generator"], keywords["discriminator"], keywords["gan"]
 
 
 def check_continuous_time_options(arch, options):

@@ -82,7 +82,9 @@ def test_every_continuous_time_option_reaches_its_builder():
                           output_skips=True, mapping_layers=3, mapping_lr_multiplier=0.01,
                           motion_spacing=32.0, sparse_frames=2, d_join_size=8, fourier_features=4,
                           d_stddev_group=8, d_stddev_features=2, still_background=True,
-                          background_filters=16, cover_change_weight=2.0, cover_change_from=100)
+                          background_filters=16, cover_change_weight=2.0, cover_change_from=100,
+                          sparse_max_distance=4)
+    assert gan.sparse_max_distance == 4
     names = {layer.name for layer in gan.generator.layers}
     assert {"background_to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
     assert "mapping3" not in names
@@ -98,6 +100,7 @@ def test_every_continuous_time_option_reaches_its_builder():
 
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
+                                           ("sparse_max_distance", 8),
                                            ("mapping_layers", 8), ("mapping_lr_multiplier", 0.01),
                                            ("motion_spacing", 32.0),
                                            ("d_join_size", 16), ("fourier_features", 8),
@@ -390,6 +393,32 @@ def test_the_discriminator_judges_as_many_frames_as_sparse_frames_says(tmp_path)
     gan.save(tmp_path / "gan.keras")
     assert keras.models.load_model(tmp_path / "gan.keras").sparse_frames == 2
     assert gan.generate(2, seed=0, frames=12).shape == (2, 12, SIZE, SIZE, 3)
+
+
+def test_a_maximum_distance_keeps_the_judged_frames_near_and_survives_saving(tmp_path):
+    gan = compiled(tiny_gan(sparse_max_distance=2))  # 3 frames within 2: always adjacent
+    for step in range(3):
+        gan.latent_seed.assign([step, 0])
+        _, times = gan._sparse_frames(tf.constant(random_clips()), 4)
+        np.testing.assert_array_equal(np.diff(times.numpy(), axis=1), np.ones((4, 2)))
+    history = gan.fit(tf.data.Dataset.from_tensors(random_clips()).repeat(), steps_per_epoch=2,
+                      verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in history.values())
+    gan.save(tmp_path / "gan.keras")
+    assert keras.models.load_model(tmp_path / "gan.keras").sparse_max_distance == 2
+    # Without the limit the same seeds draw frames further apart.
+    spans = compiled(tiny_gan())._sparse_frames(tf.constant(random_clips(64)), 64)[1].numpy()
+    assert (spans[:, -1] - spans[:, 0]).max() > 2
+
+
+def test_a_maximum_distance_must_hold_the_judged_frames():
+    with pytest.raises(ValueError, match="sparse_max_distance=1 cannot hold the 3 distinct frames.*at least 2"):
+        tiny_gan(sparse_max_distance=1)
+    with pytest.raises(ConfigError, match=r"model.sparse_max_distance=2 cannot hold 4 distinct frames "
+                       r"of a clip \(model.sparse_frames=4\): it must be at least 3"):
+        TrainConfig.from_dict({"model": {"arch": "stylegan-v", "sparse_frames": 4,
+                                         "sparse_max_distance": 2}}).check()
+    TrainConfig.from_dict({"model": {"arch": "stylegan-v", "sparse_max_distance": 2}}).check()
 
 
 def stage_names(model, prefix):

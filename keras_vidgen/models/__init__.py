@@ -46,8 +46,8 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         class_names: the classes' names in index order (saved with the model and its export).
         **continuous_time: the continuous-time architectures' own options, by their `ModelConfig`
             names (`config.CONTINUOUS_TIME_OPTIONS`: output_skips, mapping_layers,
-            mapping_lr_multiplier, sparse_frames, d_join_size; see `config.ModelConfig`); any
-            other architecture refuses them unless they are off.
+            mapping_lr_multiplier, sparse_frames, sparse_max_distance, d_join_size, ...; see
+            `config.ModelConfig`); any other architecture refuses them unless they are off.
 
     Returns:
         A built, uncompiled `VideoGAN`.
@@ -64,9 +64,9 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
         raise TypeError(f"build_video_gan() got unexpected keyword arguments {unknown}; the "
                         f"continuous-time options are {list(CONTINUOUS_TIME_OPTIONS)}")
     check_continuous_time_options(arch, continuous_time)
-    g_options, d_options = {}, {}  # the continuous-time builders' own keywords
+    g_options, d_options, gan_options = {}, {}, {}  # the continuous-time options, routed
     if arch in choices.CONTINUOUS_TIME_ARCHITECTURES:
-        g_options, d_options = builder_options(continuous_time)
+        g_options, d_options, gan_options = builder_options(continuous_time)
     generator = build_generator(latent_dim, frames, size, filters=g_filters, channels=channels,
                                 num_classes=num_classes, context_frames=context_frames, **g_options)
     discriminator = build_discriminator(frames, size, filters=d_filters, channels=channels,
@@ -74,7 +74,7 @@ def build_video_gan(arch, latent_dim, frames, size, g_filters, d_filters, seed=N
                                         **d_options)
     return VideoGAN(generator, discriminator, seed=seed, ema_decay=ema_decay,
                     num_classes=num_classes, class_names=class_names, frames=frames,
-                    name=f"{arch}_gan")
+                    name=f"{arch}_gan", **gan_options)
 
 
 def build_video_predictor(arch, task, observed, frames, size, g_filters, d_filters, latent_dim,

@@ -67,6 +67,9 @@ class VideoGAN(keras.Model):
             saved with the model and written into its export for `vidgen sample --label NAME`.
         frames: the training clips' length: what a continuous-time generator renders by default
             (other generators' clip length is their output's).
+        sparse_max_distance: a continuous-time GAN's judged frames of a clip lie within this
+            many frames of each other, the first to the last (`time_sampling.sparse_frame_indices`'
+            `max_distance`; at least `K - 1`); `None`: anywhere in the clip.
         **kwargs: passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -81,7 +84,7 @@ class VideoGAN(keras.Model):
     """
 
     def __init__(self, generator, discriminator, seed=None, ema_decay=None, num_classes=None,
-                 class_names=None, frames=None, **kwargs):
+                 class_names=None, frames=None, sparse_max_distance=None, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -102,6 +105,16 @@ class VideoGAN(keras.Model):
         if self.frames is None:
             raise ValueError("A continuous-time generator renders any length: give `frames`, the "
                              "training clips' length, for its default.")
+        self.sparse_max_distance = sparse_max_distance
+        if sparse_max_distance is not None:
+            if not self.sparse_frames:
+                raise ValueError(f"sparse_max_distance={sparse_max_distance} spaces the frames a "
+                                 "continuous-time GAN judges, and this one judges whole clips: "
+                                 "drop it.")
+            if sparse_max_distance < self.sparse_frames - 1:
+                raise ValueError(f"sparse_max_distance={sparse_max_distance} cannot hold the "
+                                 f"{self.sparse_frames} distinct frames the discriminator judges: "
+                                 f"use at least {self.sparse_frames - 1}.")
         # The random stream's state is a weight of the model, so `save`/`load_model` and
         # checkpoints continue the same stream (a keras.random.SeedGenerator is not saved).
         initial_seed = np.random.randint(2**31) if seed is None else seed
@@ -407,7 +420,8 @@ class VideoGAN(keras.Model):
             return real, None
         indices = self._replica_share(
             lambda total, seed: time_sampling.sparse_frame_indices(
-                total, real.shape[1], self.sparse_frames, seed), batch_size)
+                total, real.shape[1], self.sparse_frames, seed, self.sparse_max_distance),
+            batch_size)
         return time_sampling.take_frames(real, indices), tf.cast(indices, tf.float32)
 
     def _fake_inputs(self, z, conditions, batch_size):
@@ -541,6 +555,7 @@ class VideoGAN(keras.Model):
             num_classes=self.num_classes,
             class_names=self.class_names,
             frames=self.frames,
+            sparse_max_distance=self.sparse_max_distance,
         )
         return config
 
