@@ -214,6 +214,7 @@ def test_another_architecture_on_a_stylegan_v_preset_drops_the_presets_stylegan_
     mapping settings are stylegan-v's; given by the user alongside, they are still refused."""
     config = preset("small").updated({"model.arch": "dcgan3d"}).check()
     assert config.model.d_join_size is None and config.model.sparse_frames is None
+    assert config.model.sparse_max_distance is None
     assert config.model.mapping_layers is None and config.data.size == 32
     with pytest.raises(ConfigError, match="model.d_join_size=16 is an option of the continuous-time"):
         preset("small").updated({"model.arch": "dcgan3d", "model.d_join_size": 16}).check()
