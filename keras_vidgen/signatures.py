@@ -115,11 +115,13 @@ def build_signatures(generator):
         return outputs(run_generator(generator, inputs))
 
     def from_seed(inputs):
-        for name, tensor in inputs.items():
-            if name not in ("seed", "num", FRAMES):
-                tf.debugging.assert_equal(
-                    tf.shape(tensor)[0], inputs["num"], message=f"{name} must have `num` rows"
-                )
+        checks = [tf.debugging.assert_equal(tf.shape(tensor)[0], inputs["num"],
+                                            message=f"{name} must have `num` rows")
+                  for name, tensor in inputs.items() if name not in ("seed", "num", FRAMES)]
+        # Every op of the generator waits for the checks: in a graph, an assertion nothing
+        # depends on may run after the generator has already failed on the mismatched rows.
+        with tf.control_dependencies(checks):
+            inputs = {name: tf.identity(tensor) for name, tensor in inputs.items()}
         return outputs(run_generator(generator, seed_to_generator_inputs(generator, inputs)))
 
     latent_spec = tf.TensorSpec([None, dim], tf.float32, name=LATENT)

@@ -62,6 +62,29 @@ def test_generate_from_seed_refuses_a_label_per_wrong_count(make_generator):
                                     label=tf.constant([1], tf.int32))
 
 
+def test_generate_from_seed_checks_the_rows_before_the_generator_runs(make_generator):
+    """In a graph an assertion runs whenever the executor gets to it: unless the generator's ops
+    depend on it, a wrong count of labels may fail inside the generator first, with a shape error
+    that does not say what to fix (seen once in CI)."""
+    built = signatures.build_signatures(make_generator(label_classes=3))
+    graph = built["generate_from_seed"].function.get_concrete_function().graph
+    checks = {op for op in graph.get_operations() if op.type == "Assert"}
+    assert checks
+
+    def depends_on_a_check(op, seen):
+        if op in checks:
+            return True
+        if op in seen:
+            return False
+        seen.add(op)
+        return any(depends_on_a_check(parent, seen)
+                   for parent in [tensor.op for tensor in op.inputs] + list(op.control_inputs))
+
+    generator_ops = [op for op in graph.get_operations() if op.type in ("MatMul", "ConcatV2")]
+    assert generator_ops
+    assert all(depends_on_a_check(op, set()) for op in generator_ops)
+
+
 def test_unknown_generator_inputs_are_named():
     z = keras.Input((4,), name="z")
     style = keras.Input((2,), name="style")
