@@ -485,7 +485,7 @@ def test_sparse_frames_are_distinct_in_order_and_within_the_distance():
     np.testing.assert_array_equal(sparse_frame_indices(4000, 16, 3, seed).numpy(), whole)
     with pytest.raises(ValueError, match="3 distinct frames from 2-frame clips"):
         sparse_frame_indices(2, 2, 3, seed)
-    with pytest.raises(ValueError, match="within a distance of 1"):
+    with pytest.raises(ValueError, match="within a distance of 1: use a distance of at least 2"):
         sparse_frame_indices(2, 16, 3, seed, max_distance=1)
 
 

@@ -34,12 +34,13 @@ def sparse_frame_indices(batch_size, clip_frames, count, seed, max_distance=None
     Raises:
         ValueError: `count > clip_frames`, or `max_distance < count - 1`.
     """
+    if count > clip_frames:
+        raise ValueError(f"Cannot draw {count} distinct frames from {clip_frames}-frame clips: "
+                         f"use clips of at least {count} frames, or draw fewer.")
+    if max_distance is not None and max_distance < count - 1:
+        raise ValueError(f"Cannot draw {count} distinct frames within a distance of "
+                         f"{max_distance}: use a distance of at least {count - 1}, or draw fewer.")
     max_distance = clip_frames - 1 if max_distance is None else min(max_distance, clip_frames - 1)
-    if count > clip_frames or max_distance < count - 1:
-        raise ValueError(
-            f"Cannot draw {count} distinct frames from {clip_frames}-frame clips within a distance "
-            f"of {max_distance}: use clips of at least {count} frames."
-        )
     window = max_distance + 1
     start_seed, pick_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
     starts = tf.random.stateless_uniform([batch_size, 1], start_seed, minval=0,
