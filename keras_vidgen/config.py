@@ -885,16 +885,16 @@ PRESETS = {
     # prior rises); samples whose shape comes and goes 8%, 21% and 21% against 41% and 66% (seeds
     # 0 and 1; real 1-2%), the shape's colour straying 14.5-26.2 levels against 37.0-43.9.
     # Not adopted: its 3 judged frames within 8 of each other (sparse_max_distance 8, the main
-    # job's) against anywhere in the clip, 30 minutes an arm side by side, one core each: seed 0
-    # on a Zen 4 (2026-12-06, 3,093 steps against 2,990) the EMA's FVD at the end 9.0 against
-    # 8.9, over the second half 13.2 against 13.5, leaps in 15% of the samples against 20%, but paler shapes
+    # job's) against anywhere in the clip, 30 minutes an arm side by side, one core each: seed 0 on
+    # a Zen 4 (2026-12-06, 3,093 steps against 2,990) the EMA's FVD at the end 9.0 against 8.9, over
+    # the second half 13.2 against 13.5, leaps in 15% of the samples against 20%, but paler shapes
     # (saturation 63 against 124) crowded into one colour (64% against 45%); seed 1 on a Zen 3
     # (2026-12-07, 1,727 steps against 1,723; a new extractor) 15.9 against 18.6, over the second
     # half 20.1 against 20.6, leaps 10% against 13%, saturation 106 against 100, all 7 colours
     # (largest 28%) against 5 (32%), and the 64-frame videos moving nearer the data's pace (4.0-4.3
     # levels a frame against 2.8-3.0; real 5.7). Seed 2 beside them on the Zen 3 undid it: 26.5
-    # against 20.7 at the end (21.5 against 22.6 over the second half), leaps 25% against 14%,
-    # 6 colours (largest 40%) against 7 (34%). Mixed over three seeds: base keeps its 3 frames
+    # against 20.7 at the end (21.5 against 22.6 over the second half), leaps 25% against 14%, 6
+    # colours (largest 40%) against 7 (34%). Mixed over three seeds: base keeps its 3 frames
     # anywhere in the clip (`--sparse-max-distance 8` gives the main job's).
     "base": dict(
         data=dict(frames=16, size=64, batch_size=8, shapes_videos=4096),
