@@ -896,13 +896,24 @@ PRESETS = {
     # against 20.7 at the end (21.5 against 22.6 over the second half), leaps 25% against 14%, 6
     # colours (largest 40%) against 7 (34%). Mixed over three seeds: base keeps its 3 frames
     # anywhere in the clip (`--sparse-max-distance 8` gives the main job's).
+    # The main job's sprite foreground with R1 at gamma 0.5 (0.05 before): each alone had lost or
+    # traded at `base` (the sprite behind on two seeds, its shapes still pale on one; gamma 0.5
+    # saturated shapes at an FVD level on average). Together, 30 minutes an arm side by side on
+    # one Zen 3 EPYC core each (2026-12-07, 74-80 GFLOP/s, one extractor), seeds 1 and 2: the
+    # EMA's FVD over the second half 10.8 and 18.6 against 21.4 and 22.6, at the end 11.8 and 20.5
+    # against 16.1 and 19.6, the generator itself 8.2 and 11.5 against 42.3 and 16.5 (its curve
+    # falling, not swinging); 2,470-2,487 steps against 1,779-1,801 (a step 0.7x the time); shapes
+    # as saturated as never before at `base` (133 and 173 against 98 and 108; real 208-210), one
+    # colour a clip (straying 4.7-5.0 levels against 17.5-25.7), nothing coming and going (0%
+    # against 8% and 22%), 7 colours of 7 on both seeds (largest 24% and 30%); but softer outlines
+    # (edge steepness 46-49 against 60-61; real 59-61) and one of the 3 shapes lost on seed 2.
     "base": dict(
         data=dict(frames=16, size=64, batch_size=8, shapes_videos=4096),
         model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32, ema_decay=0.999,
                    output_skips=True, spectral_norm=False, fourier_features=16,
                    still_background=True, cover_change_weight=10.0, cover_change_from=1000,
-                   d_stddev_group=8, d_stddev_features=4),
-        loss="bce", r1_gamma=0.05, r1_interval=16, mode_seeking_weight=0.3,
+                   sprite_foreground=True, d_stddev_group=8, d_stddev_features=4),
+        loss="bce", r1_gamma=0.5, r1_interval=16, mode_seeking_weight=0.3,
         g_learning_rate=8e-4, d_learning_rate=1.6e-3, lr_warmup_steps=500,
         epochs=50, steps_per_epoch=500,
     ),

@@ -41,7 +41,12 @@ def random_clips(count=4):
     return np.random.default_rng(0).uniform(-1, 1, (count, FRAMES, SIZE, SIZE, 3)).astype("float32")
 
 
-@pytest.mark.parametrize("options", [{}, {"still_background": True, "sprite_foreground": True}])
+@pytest.mark.parametrize("options", [
+    {},
+    {"still_background": True, "sprite_foreground": True},
+    # `base`'s generator: the sprite over a background drawn with output skips and plane waves.
+    {"still_background": True, "sprite_foreground": True, "output_skips": True, "fourier_features": 4},
+])
 def test_a_frame_does_not_depend_on_the_other_times_or_videos_rendered_with_it(options):
     gan = tiny_gan(**options)
     z = gan.latents(3, seed=0)
