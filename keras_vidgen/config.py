@@ -907,6 +907,11 @@ PRESETS = {
     # colour a clip (straying 4.7-5.0 levels against 17.5-25.7), nothing coming and going (0%
     # against 8% and 22%), 7 colours of 7 on both seeds (largest 24% and 30%); but softer outlines
     # (edge steepness 46-49 against 60-61; real 59-61) and one of the 3 shapes lost on seed 2.
+    # Seed 0 on a Zen 4 (2026-12-07, 104 GFLOP/s a core, 4,012 steps against 2,807) went the other
+    # way: 15.5 against 10.7 at the end, 21.0 against 13.3 over the second half (a second run of
+    # it: 14.6 / 15.8), pale shapes (49 against 121) in 4 colours, drifting up after step 1,600.
+    # Over three seeds level at the end (15.8 against 15.5), ahead over the second half (15.9
+    # against 19.1), steadier shapes on all three: kept, with that drift the next question.
     "base": dict(
         data=dict(frames=16, size=64, batch_size=8, shapes_videos=4096),
         model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32, ema_decay=0.999,
