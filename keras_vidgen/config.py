@@ -289,6 +289,15 @@ class TrainConfig(_Checked):
         jit_compile: "auto" (Keras's: XLA off on CPU, where it makes Conv3D training take minutes
             a step), or on/off to force it (on can pay off on GPU).
         seed: seeds data order, latents and weights.
+        repeatable: turn TensorFlow's graph optimiser (Grappler) off, for the whole process, so
+            that a seeded run repeats bit for bit on the same machine and software. Without it,
+            Grappler rewrites the training step differently from one process to the next: seeded
+            `base` runs parted at step 16, the first lazy R1 step after step 0, and two 30-minute
+            runs of one seed ended 5 FVD apart over their second halves; with it, 16
+            processes in 8 rounds agreed (`benchmarks/probe_determinism.py`, the quality log).
+            Its cost: `base`'s step 439 against 441 ms, one Zen 4 core each, side by side; the
+            main job's 98-127 against 94-100 ms (2 cores, one after the other: noisy). Off by
+            default until that is measured well.
         logdir: TensorBoard logs, checkpoint, config and samples go to `<logdir>/<name>-<time>/`.
         export_dir: the SavedModel base folder; `None` (--no-export) skips the export.
         num_samples: videos in the fixed monitoring batch shown in TensorBoard.
@@ -331,6 +340,7 @@ class TrainConfig(_Checked):
     mixed_precision: Optional[str] = setting(None, choices=choices.MIXED_PRECISION)
     jit_compile: Union[bool, str] = setting("auto", words=("auto",), parse=on_off_auto)
     seed: int = 0
+    repeatable: bool = False
     logdir: str = "runs"
     export_dir: Optional[str] = setting("saved_models", off_flag="no-export")
     num_samples: int = setting(8, minimum=1)

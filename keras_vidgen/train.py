@@ -15,6 +15,7 @@ import time
 from typing import Optional
 
 import keras
+import tensorflow as tf
 
 from keras_vidgen import callbacks as vidgen_callbacks
 from keras_vidgen import config as vidgen_config
@@ -71,7 +72,7 @@ def train(config, extra_callbacks=()):
     """
     config.check()
     started = time.time()
-    keras.utils.set_random_seed(config.seed)
+    seed_run(config)
     strategy = distribute.make_strategy(config.strategy)
     data_path = resolve_data(config)
     source, class_names = labelled_source(config, data_path)
@@ -136,6 +137,13 @@ def train(config, extra_callbacks=()):
         model, run_dir, logdir, checkpoint, export_path, sample_path, data_path,
         seconds=time.time() - started, class_index=class_index_path,
     )
+
+
+def seed_run(config):
+    """Seeds Python, NumPy and TensorFlow with `config.seed`, and turns TensorFlow's graph
+    optimiser off or on (for the whole process) as `config.repeatable` says."""
+    keras.utils.set_random_seed(config.seed)
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": config.repeatable})
 
 
 def labelled_source(config, data_path):

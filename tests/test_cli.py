@@ -5,11 +5,13 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
 
 from keras_vidgen import cli
+from keras_vidgen.train import seed_run
 
 TINY = ["--preset", "tiny", "--epochs", "2", "--steps-per-epoch", "2", "--seed", "3"]
 
@@ -120,6 +122,21 @@ def test_the_main_jobs_time_budget_is_set_and_can_be_lifted():
     assert cli.config_from_args(parse(["train"])).max_minutes == 6
     assert cli.config_from_args(parse(["train", "--no-time-limit"])).max_minutes is None
     assert cli.config_from_args(parse(["train", "--max-minutes", "2.5"])).max_minutes == 2.5
+
+
+def test_a_run_is_seeded_and_repeatable_turns_the_graph_optimiser_off_and_on_again():
+    parse = cli.build_parser().parse_args
+    try:
+        for flags, optimiser_off in ((["--repeatable"], True), ([], False)):
+            config = cli.config_from_args(parse(["train", "--seed", "5", *flags]))
+            seed_run(config)
+            first = np.random.rand(), float(tf.random.uniform([]))
+            seed_run(config)
+            assert (np.random.rand(), float(tf.random.uniform([]))) == first
+            options = tf.config.optimizer.get_experimental_options()
+            assert options["disable_meta_optimizer"] is optimiser_off
+    finally:
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": False})
 
 
 def test_sample_of_a_missing_model_names_it(tmp_path, capsys):
