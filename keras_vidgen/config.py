@@ -274,6 +274,8 @@ class TrainConfig(_Checked):
         lr_schedule: "constant", or "cosine": both rates fall along a half cosine to zero at the
             run's last step (`epochs * steps_per_epoch`; a `max_minutes` limit that stops the
             run earlier cuts the decay short).
+        g_lr_schedule, d_lr_schedule: the generator's or discriminator's own, overriding
+            `lr_schedule`.
         lr_warmup_steps: both rates rise in a straight line from 0 over this many training steps
             (the generator's over its own, `n_critic` times fewer), then stay ("constant") or
             fall along the cosine over the rest of the run. 0: no warm-up.
@@ -330,6 +332,8 @@ class TrainConfig(_Checked):
     g_learning_rate: float = setting(2e-4, above=0, flag="g-lr")
     d_learning_rate: float = setting(4e-4, above=0, flag="d-lr")
     lr_schedule: str = setting("constant", choices=choices.LR_SCHEDULES)
+    g_lr_schedule: Optional[str] = setting(None, choices=choices.LR_SCHEDULES)
+    d_lr_schedule: Optional[str] = setting(None, choices=choices.LR_SCHEDULES)
     lr_warmup_steps: int = setting(0, minimum=0)
     beta_1: float = setting(0.0, minimum=0, below=1)
     beta_2: float = setting(0.9, minimum=0, below=1)

@@ -239,11 +239,14 @@ def build_model(config, class_names=None):
     total_steps = config.epochs * config.steps_per_epoch
     optimizers = [
         make_optimizer(name or config.optimizer,
-                       learning_rate(config.lr_schedule, rate, steps, warmup_steps), config, clip_norm)
-        for name, rate, steps, warmup_steps, clip_norm in (
-            (config.g_optimizer, config.g_learning_rate, max(1, total_steps // config.n_critic),
+                       learning_rate(schedule or config.lr_schedule, rate, steps, warmup_steps),
+                       config, clip_norm)
+        for name, schedule, rate, steps, warmup_steps, clip_norm in (
+            (config.g_optimizer, config.g_lr_schedule, config.g_learning_rate,
+             max(1, total_steps // config.n_critic),
              math.ceil(config.lr_warmup_steps / config.n_critic), config.effective_g_clip_norm()),
-            (config.d_optimizer, config.d_learning_rate, total_steps, config.lr_warmup_steps, 0.0))
+            (config.d_optimizer, config.d_lr_schedule, config.d_learning_rate, total_steps,
+             config.lr_warmup_steps, 0.0))
     ]
     if getattr(model, "discriminator", True) is None:
         optimizers[1] = None  # regression only: nothing for a D optimizer to train

@@ -38,6 +38,16 @@ def test_cosine_rates_halve_midway_and_reach_zero_at_the_last_step():
     assert rates(model) == pytest.approx([0.0, 0.0], abs=1e-12)
 
 
+@pytest.mark.parametrize("network", ["g", "d"])
+def test_one_network_s_own_schedule_overrides_the_shared_one(network):
+    config = preset("tiny", **{f"{network}_lr_schedule": "cosine"}, epochs=2, steps_per_epoch=3)
+    model = build_model(config)
+    fit_steps(model, 3)  # half of the run: the overridden rate halved, the other held
+    halved = {"g": [config.g_learning_rate / 2, config.d_learning_rate],
+              "d": [config.g_learning_rate, config.d_learning_rate / 2]}[network]
+    assert rates(model) == pytest.approx(halved)
+
+
 def test_with_n_critic_the_generator_decays_over_its_own_fewer_steps():
     config = cosine_run(n_critic=2, epochs=4)  # 12 D steps, 6 G steps
     model = build_model(config)
