@@ -20,11 +20,12 @@ how much the background's are read on the pixels. With an EMA generator
 it scores the generator the EMA averages too, on the same latents.
 
 Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
+         (the preset's own steps, within the minutes: base's 2,600, small's 1,800)
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
      python benchmarks/bench_quality.py --set model.g_filters=256 --set data.batch_size=16
          (try other settings; --extractor FILE.keras reuses a trained extractor)
      python benchmarks/bench_quality.py --steps 4600 --set lr_schedule=cosine
-         (a fixed step count, which a learning-rate schedule needs; --minutes stays a limit)
+         (another step count, which a learning-rate schedule spans; --minutes stays a limit)
      python benchmarks/bench_quality.py --set model.arch=dvdgan --set model.spectral_norm=true
          (today's default beside the previous one: run both in one session, same machine)
 """
@@ -71,13 +72,15 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     print(doctor.machine_summary(), flush=True)
     started = time.time()
     os.makedirs(out_dir, exist_ok=True)
-    # Without a step count the time limit alone ends training; a learning-rate schedule needs
-    # the count (its decay spans epochs * steps_per_epoch).
-    epochs = -(-steps // STEPS_PER_EPOCH) if steps else 10**6
     config = preset(preset_name, name="quality", logdir=os.path.join(out_dir, "runs"),
-                    export_dir=None, max_minutes=minutes, epochs=epochs,
-                    steps_per_epoch=STEPS_PER_EPOCH)
-    config = config.updated(parse_settings(settings)).check()
+                    export_dir=None, max_minutes=minutes)
+    config = config.updated(parse_settings(settings))
+    # The run's step count is the preset's (or --steps), as a user's run of it would be: a
+    # learning-rate schedule spans it (base's generator rate falls to zero at its last step),
+    # and the minutes stay a limit. Whole epochs of STEPS_PER_EPOCH, so snapshots fall on them.
+    steps = steps or config.epochs * config.steps_per_epoch
+    config = dataclasses.replace(config, epochs=-(-steps // STEPS_PER_EPOCH),
+                                 steps_per_epoch=STEPS_PER_EPOCH).check()
     frames, size = config.data.frames, config.data.size
     data_dir = resolve_data(config)
     halves = split_halves(data_dir, out_dir)
@@ -140,7 +143,7 @@ def main(minutes, preset_name, num_samples, out_dir, settings=(), extractor_path
     np.save(os.path.join(out_dir, "generated.npy"), trained)
     report = {
         "preset": preset_name, "settings": list(settings), "frames": frames, "size": size,
-        "budget_minutes": minutes, "budget_steps": epochs * STEPS_PER_EPOCH if steps else None,
+        "budget_minutes": minutes, "budget_steps": config.epochs * config.steps_per_epoch,
         "training_steps": trained_steps, "batch_size": config.data.batch_size,
         "extractor_scores": scores, "num_samples": num_samples, "rows": rows,
         "coverage": coverage, "fvd_over_training": curve,
@@ -570,7 +573,8 @@ def _save_pictures(real, generated, out_dir):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=30, help="training budget")
+    parser.add_argument("--minutes", type=float, default=30,
+                        help="training budget: training stops here if its steps are not done")
     parser.add_argument("--preset", default="base", help="tiny, small or base (64x64x16)")
     parser.add_argument("--num-samples", type=int, default=256, help="clips per compared set")
     parser.add_argument("--out", default="benchmarks/out/quality", help="output folder")
@@ -579,8 +583,8 @@ if __name__ == "__main__":
     parser.add_argument("--extractor", help="reuse this in-domain extractor (trained and saved "
                         "here if missing)")
     parser.add_argument("--steps", type=int, help="train this many steps (rounded up to whole "
-                        f"{STEPS_PER_EPOCH}-step epochs) unless --minutes runs out first; "
-                        "needed by --set lr_schedule=cosine")
+                        f"{STEPS_PER_EPOCH}-step epochs; default: the preset's) unless --minutes "
+                        "runs out first; a learning-rate schedule spans them")
     parser.add_argument("--snapshot-every", type=int, default=400,
                         help="score the generator every this many steps after training (0: off)")
     parser.add_argument("--trained-run", metavar="RUN_DIR", help="score this finished run "
