@@ -292,7 +292,9 @@ class TrainConfig(_Checked):
             a step), or on/off to force it (on can pay off on GPU).
         seed: seeds data order, latents and weights.
         repeatable: turn TensorFlow's graph optimiser (Grappler) off, for the whole process, so
-            that a seeded run repeats bit for bit on the same machine and software. Without it,
+            that a seeded run repeats bit for bit on the same machine and software, given the
+            same number of cores (TensorFlow splits its sums by thread count: a `base` run free
+            on two cores parted by step 20 from the same seed pinned to one). Without it,
             Grappler rewrites the training step differently from one process to the next: seeded
             `base` runs parted at step 16, the first lazy R1 step after step 0, and two 30-minute
             runs of one seed ended 5 FVD apart over their second halves; with it, 16
