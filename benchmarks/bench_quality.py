@@ -19,8 +19,8 @@ are one level, as the plain real backgrounds are) and how much of the motion is 
 how much the background's are read on the pixels. With an EMA generator
 it scores the generator the EMA averages too, on the same latents.
 
-Run: python benchmarks/bench_quality.py --minutes 30         (64x64x16, the "base" preset)
-         (the preset's own steps, within the minutes: base's 2,600, small's 1,800)
+Run: python benchmarks/bench_quality.py --minutes 60         (64x64x16, the "base" preset)
+         (the preset's own steps, within the minutes: base's 4,000, small's 1,800)
      python benchmarks/bench_quality.py --minutes 1 --preset tiny   (a smoke run)
      python benchmarks/bench_quality.py --set model.g_filters=256 --set data.batch_size=16
          (try other settings; --extractor FILE.keras reuses a trained extractor)
@@ -458,10 +458,16 @@ def class_changes(labels, previous):
 
 
 def _training_time(report):
-    """'in 6.2 min (budget 30)': the run's training time, which a step count can end early."""
-    budget = f"budget {report['budget_minutes']:g}"
+    """'in 6.2 min (budget 30 min)': the run's training time, which a step count can end early,
+    and whether the limit stopped it short of its steps (a learning-rate schedule then never
+    ended, so its figures are not the preset's)."""
+    budget = f"budget {report['budget_minutes']:g} min"
     if report.get("training_seconds") is None:  # trained earlier, or a report from before
-        return f"({budget} min)"
+        return f"({budget})"
+    steps, planned = report["training_steps"], report.get("budget_steps", report["training_steps"])
+    if steps < planned:
+        budget += (f"; STOPPED by it at step {steps:,} of {planned:,}, before the end of any "
+                   "learning-rate schedule: raise --minutes")
     return f"in {report['training_seconds'] / 60:.1f} min ({budget})"
 
 
@@ -573,8 +579,9 @@ def _save_pictures(real, generated, out_dir):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=30,
-                        help="training budget: training stops here if its steps are not done")
+    parser.add_argument("--minutes", type=float, default=60,
+                        help="training limit: training stops here if its steps are not done "
+                        "(base's 4,000 take about 30 minutes on one Zen 4 core, 45 on a Zen 3)")
     parser.add_argument("--preset", default="base", help="tiny, small or base (64x64x16)")
     parser.add_argument("--num-samples", type=int, default=256, help="clips per compared set")
     parser.add_argument("--out", default="benchmarks/out/quality", help="output folder")
