@@ -944,10 +944,10 @@ PRESETS = {
     # extractor above): the EMA's FVD at the end 7.2, 7.0 and 8.1 against 14.1, 15.0 and 16.4
     # (the lowest any base run has reached), still falling at the last snapshot; over the
     # second half 11.4, 10.1 and 13.8 against 10.3, 10.6 and 11.7 (that half now starts at step
-    # 2,000, before the decay does its work); the shapes' pace 4.3-4.9
-    # levels a frame against 3.0-3.6 (real 4.9-5.3); 7, 6 and 7 colours of 7 (largest 24-28%),
-    # all 3 shapes. The discriminator's rate falling as well lost on every seed (26.4, 25.6 and
-    # 18.4 at 2,600 steps, 4 colours on two seeds), its logits running away (d_loss 0.06-0.14).
+    # 2,000, before the decay does its work); the shapes' pace 4.3-4.9 levels a frame against
+    # 3.0-3.6 (real 4.9-5.3); 7, 6 and 7 colours of 7 (largest 24-28%), all 3 shapes. The
+    # discriminator's rate falling as well lost on every seed (26.4, 25.6 and 18.4 at 2,600
+    # steps, 4 colours on two seeds), its logits running away (d_loss 0.06-0.14).
     "base": dict(
         data=dict(frames=16, size=64, batch_size=8, shapes_videos=4096),
         model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32, ema_decay=0.999,
