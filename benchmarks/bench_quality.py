@@ -462,9 +462,9 @@ def _training_time(report):
     and whether the limit stopped it short of its steps (a learning-rate schedule then never
     ended, so its figures are not the preset's)."""
     budget = f"budget {report['budget_minutes']:g} min"
-    if report.get("training_seconds") is None:  # trained earlier, or a report from before
+    if report["training_seconds"] is None:  # trained in an earlier process (--trained-run)
         return f"({budget})"
-    steps, planned = report["training_steps"], report.get("budget_steps", report["training_steps"])
+    steps, planned = report["training_steps"], report["budget_steps"]
     if steps < planned:
         budget += (f"; STOPPED by it at step {steps:,} of {planned:,}, before the end of any "
                    "learning-rate schedule: raise --minutes")
