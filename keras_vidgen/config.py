@@ -189,6 +189,10 @@ class ModelConfig(_Checked):
             same in every frame by construction (for scenes of objects moving over a still
             background; it cannot turn, grow, change shape or leave the frame). Off: drawn anew
             at every time.
+        background_gate: the still background is its mean colour plus its detail scaled by a
+            gain in [0, 1] a video from the content code (`DetailGate`; the gain pays for values
+            between 0 and 1, as the mask does), so a plain background is one number away. Off:
+            the background network's image as it is.
     """
 
     arch: str = setting("dcgan3d", choices=choices.ARCHITECTURES)
@@ -224,6 +228,7 @@ class ModelConfig(_Checked):
     cover_change_weight: Optional[float] = setting(None, minimum=0)
     cover_change_from: Optional[int] = setting(None, minimum=1)
     sprite_foreground: bool = False
+    background_gate: bool = False
 
 
 @dataclasses.dataclass
@@ -650,6 +655,7 @@ CONTINUOUS_TIME_OPTIONS = {
     "cover_change_weight": ("generator", "cover_change_weight"),
     "cover_change_from": ("generator", "cover_change_from"),
     "sprite_foreground": ("generator", "sprite_foreground"),
+    "background_gate": ("generator", "background_gate"),
 }
 
 
@@ -657,7 +663,7 @@ CONTINUOUS_TIME_OPTIONS = {
 # and mean nothing without it: turning the background off drops them (`TrainConfig.updated`), and
 # `check()` refuses them without it.
 STILL_BACKGROUND_OPTIONS = ("background_filters", "cover_change_weight", "cover_change_from",
-                            "sprite_foreground")
+                            "sprite_foreground", "background_gate")
 
 
 def still_background_options(model):

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_vidgen.layers import (
-    AddCoordinates, BorderBounce, ComposeFrames, CoverChangePenalty, CoverPenalty, FadeEdges, MeanAbsPenalty,
+    AddCoordinates, BorderBounce, ComposeFrames, CoverChangePenalty, CoverPenalty, DetailGate, FadeEdges, MeanAbsPenalty,
     MeasuredVelocity, MotionEvidence, MinibatchStdDev, MoveForeground, MovingExtent, ProjectionHead,
     RandomFrames, RangePenalty, ScaledDense, ShiftPrior, SineBound, SpectralNorm, TranslateFrames, UndecidedPenalty,
     diff_augment,
@@ -176,6 +176,20 @@ def test_fade_edges_ramps_an_image_to_zero_at_its_borders(tmp_path):
     np.testing.assert_allclose(faded[0, 0, 0, 0], 0.25 * 0.125, atol=1e-6)
     assert faded.shape == (1, 8, 16, 2) and faded[0, 2:6, 4:12].min() == 1.0
     round_trip(model, tmp_path, np.random.default_rng(0).normal(size=(2, 8, 16, 2)).astype("float32"))
+
+
+def test_detail_gate_keeps_each_images_mean_colour_and_scales_the_rest_by_its_gain(tmp_path):
+    images = np.random.default_rng(1).normal(size=(3, 5, 6, 2)).astype("float32")
+    gains = np.array([[0.0], [0.25], [1.0]], "float32")
+    inputs = [keras.Input((5, 6, 2)), keras.Input((1,))]
+    model = keras.Model(inputs, DetailGate()(inputs))
+    gated = keras.ops.convert_to_numpy(model([images, gains]))
+    means = images.mean(axis=(1, 2), keepdims=True)
+    np.testing.assert_allclose(gated.mean(axis=(1, 2), keepdims=True), means, atol=1e-5)
+    np.testing.assert_allclose(gated[0], np.broadcast_to(means[0], (5, 6, 2)), atol=1e-6)  # flat
+    np.testing.assert_allclose(gated[1] - means[1], 0.25 * (images[1] - means[1]), atol=1e-5)
+    np.testing.assert_allclose(gated[2], images[2], atol=1e-5)
+    round_trip(model, tmp_path, [images, gains])
 
 
 def test_translate_frames_passes_the_gradient_to_the_shifts():

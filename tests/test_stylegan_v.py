@@ -88,7 +88,7 @@ def test_every_continuous_time_option_reaches_its_builder():
                           motion_spacing=32.0, sparse_frames=2, d_join_size=8, fourier_features=4,
                           d_stddev_group=8, d_stddev_features=2, still_background=True,
                           background_filters=16, cover_change_weight=2.0, cover_change_from=100,
-                          sparse_max_distance=4)
+                          sparse_max_distance=4, background_gate=True)
     assert gan.sparse_max_distance == 4
     names = {layer.name for layer in gan.generator.layers}
     assert {"background_to_rgb_base", "mapping2", "fourier_features", "background_to_rgb"} <= names
@@ -102,6 +102,7 @@ def test_every_continuous_time_option_reaches_its_builder():
     assert gan.generator.get_layer("mask_cover_change_penalty").weight == 2.0
     assert gan.generator.get_layer("mask_cover_change_penalty").ramp == (100, 200)
     assert gan.generator.get_layer("motion").spacing == 32.0
+    assert "background_gated_detail" in names
 
 
 @pytest.mark.parametrize("option, value", [("output_skips", True), ("sparse_frames", 2),
@@ -112,7 +113,7 @@ def test_every_continuous_time_option_reaches_its_builder():
                                            ("d_stddev_group", 8), ("d_stddev_features", 2),
                                            ("still_background", True), ("background_filters", 16),
                                            ("cover_change_weight", 1.0), ("cover_change_from", 100),
-                                           ("sprite_foreground", True)])
+                                           ("sprite_foreground", True), ("background_gate", True)])
 def test_the_continuous_time_options_are_stylegan_vs_alone(option, value):
     with pytest.raises(ConfigError, match=f"model.{option}={value} is an option of the "
                        "continuous-time architectures.*model.arch='dcgan3d' is not one"):
@@ -249,6 +250,34 @@ def test_a_sprite_foreground_is_one_drawing_a_video_moved_by_its_motion_code(tmp
     with pytest.raises(ConfigError, match="model.sprite_foreground=True is an option of the still "
                        "background.*model.still_background=False there is none"):
         tiny_gan(sprite_foreground=True)
+
+
+def test_a_gated_background_is_flat_at_a_closed_gate_and_its_gain_must_decide():
+    generator = tiny_gan(still_background=True, sprite_foreground=True, output_skips=True, fourier_features=4,
+                         background_gate=True).generator
+    inputs = {"z": np.random.default_rng(3).normal(size=(3, LATENT)).astype("float32"),
+              "times": np.array([[0.0, 3.0]] * 3, "float32")}
+    background = keras.Model(generator.inputs, generator.get_layer("background").output)
+    gain = generator.get_layer("background_detail_gain")
+
+    def spread():
+        """Each clip's background: its pixels' largest distance from their mean, per channel."""
+        drawn = keras.ops.convert_to_numpy(background(inputs))
+        return np.abs(drawn - drawn.mean(axis=(2, 3), keepdims=True)).max(axis=(1, 2, 3, 4))
+
+    kernel = np.zeros_like(gain.kernel.numpy())
+    gain.set_weights([kernel, np.array([-30.0], "float32")])
+    assert spread().max() < 1e-5
+    gain.set_weights([kernel, np.array([30.0], "float32")])
+    assert spread().min() > 1e-3  # open: the network's own detail (the check above is not passing on a flat network)
+    # Halfway, the gain pays the undecided prior's most: 0.25 at the mask's weight.
+    gain.set_weights([kernel, np.array([0.0], "float32")])
+    penalty = generator.get_layer("background_gain_undecided_penalty")
+    assert penalty.weight == stylegan_v.MASK_PENALTY
+    np.testing.assert_allclose(float(keras.ops.convert_to_numpy(penalty.penalty(gain(np.zeros((1, LATENT)))))),
+                               0.25, rtol=1e-6)
+    with pytest.raises(ConfigError, match="model.background_gate=True is an option of the still background"):
+        tiny_gan(background_gate=True)
 
 
 def test_a_sprite_whose_mask_vanishes_pays_the_cover_floor():

@@ -13,6 +13,7 @@ from keras_vidgen.layers.border_bounce import BorderBounce
 from keras_vidgen.layers.compose_frames import ComposeFrames
 from keras_vidgen.layers.coordinates import AddCoordinates
 from keras_vidgen.layers.cover_penalty import CoverChangePenalty, CoverPenalty
+from keras_vidgen.layers.detail_gate import DetailGate
 from keras_vidgen.layers.diff_augment import diff_augment
 from keras_vidgen.layers.fade_edges import FadeEdges
 from keras_vidgen.layers.fourier_features import FourierFeatures
@@ -46,6 +47,7 @@ __all__ = [
     "ComposeFrames",
     "CoverChangePenalty",
     "CoverPenalty",
+    "DetailGate",
     "FadeEdges",
     "FoldFrames",
     "FourierFeatures",

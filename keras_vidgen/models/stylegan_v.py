@@ -67,6 +67,7 @@ from keras import layers
 from keras_vidgen.config import check_still_background_options
 from keras_vidgen.errors import ConfigError
 from keras_vidgen.layers.cover_penalty import CoverChangePenalty, CoverPenalty
+from keras_vidgen.layers.detail_gate import DetailGate
 from keras_vidgen.layers.fade_edges import FadeEdges
 from keras_vidgen.layers.fourier_features import FourierFeatures
 from keras_vidgen.layers.frame_batch import FoldFrames, RepeatFrames, UnfoldFrames
@@ -129,7 +130,7 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
                     context_frames=None, motion_spacing=None, output_skips=False, mapping_layers=None,
                     mapping_lr_multiplier=None, fourier_features=None, still_background=False,
                     background_filters=None, cover_change_weight=None, cover_change_from=None,
-                    sprite_foreground=False, name="generator"):
+                    sprite_foreground=False, background_gate=False, name="generator"):
     """Builds the continuous-time generator: `{z, times}` -> frames at those times.
 
     Args:
@@ -166,6 +167,9 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         sprite_foreground: with `still_background`, the foreground and its mask are drawn once a
             clip from its content code (a sprite) and moved by a shift a frame that the motion
             code gives (`TranslateFrames`), instead of drawn anew at every time.
+        background_gate: with `still_background`, the background is its mean colour plus its
+            detail times a gain in [0, 1] a video from the content code (`DetailGate`), the gain
+            charged for values between 0 and 1 (`UndecidedPenalty`, the mask's weight).
         name: the model's name.
 
     Returns:
@@ -183,7 +187,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
     check_still_background_options(still_background, dict(background_filters=background_filters,
                                                           cover_change_weight=cover_change_weight,
                                                           cover_change_from=cover_change_from,
-                                                          sprite_foreground=sprite_foreground))
+                                                          sprite_foreground=sprite_foreground,
+                                                          background_gate=background_gate))
     inputs, vector = blocks.generator_inputs(latent_dim, num_classes)
     inputs = dict(inputs) if isinstance(inputs, dict) else {LATENT: inputs}
     times = keras.Input((None,), name=TIMES)
@@ -225,6 +230,8 @@ def build_generator(latent_dim, frames, size, filters=256, channels=3, num_class
         foreground = RangePenalty(PIXEL_BOUND, name="foreground_range")(foreground)
         background_drawing = dict(drawing, filters=background_filters or filters)
         background = _synthesis(content, content, channels=channels, prefix=BACKGROUND, **background_drawing)
+        if background_gate:
+            background = _gated_detail(background, content)
         background = RangePenalty(PIXEL_BOUND, name="background_range")(background)
         background = layers.Reshape((1, size, size, channels), name="background")(background)
         video = MaskBlend(name="layered_frames")([mask, foreground, background])
@@ -264,6 +271,14 @@ def _moved_sprite(content, motion, times, channels, drawing):
     # The mask moves as a mask (zero where the sprite is not), not as logits (0 is half covered).
     return (TranslateFrames(name="moved_sprite_mask")([mask, shifts]),
             TranslateFrames(name="moved_sprite")([colour, shifts]))
+
+
+def _gated_detail(background, content):
+    """`background_gate`: the background `[N, size, size, C]` as its mean colour plus its detail
+    times a gain a video from its content code `[N, S]`, the gain pushed to 0 or 1."""
+    gain = layers.Dense(1, activation="sigmoid", name=f"{BACKGROUND}detail_gain")(content)
+    gain = UndecidedPenalty(MASK_PENALTY, name=f"{BACKGROUND}gain_undecided_penalty")(gain)
+    return DetailGate(name=f"{BACKGROUND}gated_detail")([background, gain])
 
 
 def _synthesis(start, style, size, filters, channels, output_skips, fourier_features=None,
