@@ -954,6 +954,11 @@ PRESETS = {
     # 3.0-3.6 (real 4.9-5.3); 7, 6 and 7 colours of 7 (largest 24-28%), all 3 shapes. The
     # discriminator's rate falling as well lost on every seed (26.4, 25.6 and 18.4 at 2,600
     # steps, 4 colours on two seeds), its logits running away (d_loss 0.06-0.14).
+    # Not adopted: 6,000 steps, the decay stretched over them (2026-12-07, same machine and
+    # extractor, seeds 0-2): 7.4, 6.1 and 9.6 at the end (7.7 against 7.4 averaged), the curves
+    # stopping where the rate ends; the shapes too fast on two seeds (6.5 and 9.0 levels a frame,
+    # real 5.3) and leaping in 18% and 27% of the samples. Nor `background_gate` (seed 1: 10.5
+    # against 7.0, the gate open on every video, backgrounds as mottled).
     "base": dict(
         data=dict(frames=16, size=64, batch_size=8, shapes_videos=4096),
         model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32, ema_decay=0.999,
