@@ -958,7 +958,8 @@ PRESETS = {
     # extractor, seeds 0-2): 7.4, 6.1 and 9.6 at the end (7.7 against 7.4 averaged), the curves
     # stopping where the rate ends; the shapes too fast on two seeds (6.5 and 9.0 levels a frame,
     # real 5.3) and leaping in 18% and 27% of the samples. Nor `background_gate` (seed 1: 10.5
-    # against 7.0, the gate open on every video, backgrounds as mottled).
+    # against 7.0, the gate open on every video, backgrounds as mottled; with an L1 price on the
+    # gain, 11.5: the gain followed the backgrounds, the network drew larger detail under it).
     "base": dict(
         data=dict(frames=16, size=64, batch_size=8, shapes_videos=4096),
         model=dict(arch="stylegan-v", latent_dim=128, g_filters=256, d_filters=32, ema_decay=0.999,
